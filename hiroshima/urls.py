@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Hiroshima AI Process self-assessment: administration"
+admin.site.site_title = "HAIP self-assessment admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("reports.urls")),
+    path("", include("assessments.urls")),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrinciplesConfig(AppConfig):
+    name = "principles"
+    verbose_name = "Principle catalogue"

@@ -1,0 +1,456 @@
+"""Reading, validating, loading and exporting the YAML framework.
+
+The framework is three files in Django's YAML fixture format (so that
+``manage.py loaddata principles roles questions`` works too):
+
+- ``principles.yaml``: ``principles.principle`` entries;
+- ``roles.yaml``: ``principles.lifecyclerole`` entries;
+- ``questions.yaml``: ``principles.question`` entries, each followed by its
+  ``principles.questionweight`` entries, one per role.
+
+``load_framework`` validates all three files completely before it writes
+anything, then writes in one transaction, saving only rows that differ, so that
+loading the same files twice changes nothing (and records no history).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.db import IntegrityError, transaction
+
+from .models import (
+    NUMERALS,
+    LifecycleRole,
+    Principle,
+    PrincipleSource,
+    Question,
+    QuestionWeight,
+    ReportingSection,
+)
+
+PRINCIPLES_FILE = "principles.yaml"
+ROLES_FILE = "roles.yaml"
+QUESTIONS_FILE = "questions.yaml"
+FILES = (PRINCIPLES_FILE, ROLES_FILE, QUESTIONS_FILE)
+
+PRINCIPLE_MODEL = "principles.principle"
+ROLE_MODEL = "principles.lifecyclerole"
+QUESTION_MODEL = "principles.question"
+WEIGHT_MODEL = "principles.questionweight"
+
+
+class FrameworkError(Exception):
+    """The framework files are not valid; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class Entry:
+    file: str
+    index: int  # 1-based position in the file's list
+    line: int | None
+    model: str
+    fields: dict
+
+    def where(self) -> str:
+        at = f"{self.file}, entry {self.index}"
+        return f"{at} (line {self.line})" if self.line else at
+
+
+@dataclass
+class Framework:
+    """The validated content of the three files, keyed by natural key."""
+
+    principles: dict[str, dict] = field(default_factory=dict)
+    roles: dict[str, dict] = field(default_factory=dict)
+    questions: dict[str, dict] = field(default_factory=dict)
+    weights: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+@dataclass
+class LoadResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    not_in_files: list[str] = field(default_factory=list)
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def _read_entries(path: Path, problems: list[str]) -> list[Entry]:
+    name = path.name
+    if not path.is_file():
+        problems.append(f"{name}: file not found in {path.parent}")
+        return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return []
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        problems.append(f"{name}{where}: malformed YAML: {problem}")
+        return []
+    finally:
+        loader.dispose()
+    if not isinstance(data, list):
+        problems.append(f"{name}: expected a list of entries at the top level")
+        return []
+    lines = [item.start_mark.line + 1 for item in node.value] if node is not None else []
+    entries = []
+    for index, item in enumerate(data, start=1):
+        line = lines[index - 1] if index - 1 < len(lines) else None
+        where = f"{name}, entry {index}" + (f" (line {line})" if line else "")
+        if not isinstance(item, dict) or not isinstance(item.get("fields"), dict):
+            problems.append(f"{where}: expected a mapping with 'model' and 'fields'")
+            continue
+        entries.append(Entry(name, index, line, str(item.get("model", "")).lower(), item["fields"]))
+    return entries
+
+
+def _key(value) -> str | None:
+    """A natural-key reference: ``[I]`` or ``I``."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(entry: Entry, name: str, problems: list[str], *, required: bool = True) -> str:
+    value = entry.fields.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        problems.append(f"{entry.where()}: '{name}' must be text")
+        return ""
+    if required and not value.strip():
+        problems.append(f"{entry.where()}: '{name}' is missing or empty")
+    return value
+
+
+def _expect_model(entry: Entry, allowed: tuple[str, ...], problems: list[str]) -> bool:
+    if entry.model in allowed:
+        return True
+    problems.append(
+        f"{entry.where()}: unexpected model '{entry.model}' (this file holds {', '.join(allowed)})"
+    )
+    return False
+
+
+def _read_principles(entries: list[Entry], fw: Framework, problems: list[str]) -> None:
+    sources = set(PrincipleSource.values)
+    for entry in entries:
+        if not _expect_model(entry, (PRINCIPLE_MODEL,), problems):
+            continue
+        f = entry.fields
+        numeral = f.get("numeral")
+        if numeral not in NUMERALS:
+            problems.append(f"{entry.where()}: unknown principle numeral {numeral!r} (I to XII)")
+            continue
+        if numeral in fw.principles:
+            problems.append(f"{entry.where()}: duplicate principle {numeral}")
+            continue
+        order = _int(f.get("order"))
+        if order is None or order < 1:
+            problems.append(f"{entry.where()}: principle {numeral}: 'order' must be a number")
+        if f.get("source") not in sources:
+            problems.append(
+                f"{entry.where()}: principle {numeral}: 'source' must be one of "
+                f"{', '.join(sorted(sources))}"
+            )
+        section = _int(f.get("oecd_section"))
+        if section not in ReportingSection.values:
+            problems.append(
+                f"{entry.where()}: principle {numeral}: 'oecd_section' must be a number "
+                f"from 1 to {len(ReportingSection.values)}"
+            )
+        version = f.get("wording_version", 1)
+        if _int(version) is None or version < 1:
+            problems.append(f"{entry.where()}: principle {numeral}: bad 'wording_version'")
+        fw.principles[numeral] = {
+            "order": order,
+            "title": _text(entry, "title", problems),
+            "text": _text(entry, "text", problems),
+            "commentary": _text(entry, "commentary", problems, required=False),
+            "source": f.get("source"),
+            "oecd_section": section,
+            "wording_version": version,
+        }
+
+
+def _read_roles(entries: list[Entry], fw: Framework, problems: list[str]) -> None:
+    for entry in entries:
+        if not _expect_model(entry, (ROLE_MODEL,), problems):
+            continue
+        code = entry.fields.get("code")
+        if not isinstance(code, str) or not code:
+            problems.append(f"{entry.where()}: role without a 'code'")
+            continue
+        if code in fw.roles:
+            problems.append(f"{entry.where()}: duplicate role {code}")
+            continue
+        order = _int(entry.fields.get("order"))
+        if order is None:
+            problems.append(f"{entry.where()}: role {code}: 'order' must be a number")
+        fw.roles[code] = {
+            "order": order,
+            "name": _text(entry, "name", problems),
+            "description": _text(entry, "description", problems),
+        }
+
+
+def _read_questions(entries: list[Entry], fw: Framework, problems: list[str]) -> None:
+    question_where: dict[str, str] = {}
+    orders: dict[tuple[str, int], str] = {}
+    weight_entries: list[Entry] = []
+    for entry in entries:
+        if not _expect_model(entry, (QUESTION_MODEL, WEIGHT_MODEL), problems):
+            continue
+        if entry.model == WEIGHT_MODEL:
+            weight_entries.append(entry)
+            continue
+        f = entry.fields
+        code = f.get("code")
+        if not isinstance(code, str) or not code:
+            problems.append(f"{entry.where()}: question without a 'code'")
+            continue
+        if code in fw.questions:
+            problems.append(
+                f"{entry.where()}: duplicate question code {code} (first at {question_where[code]})"
+            )
+            continue
+        principle = _key(f.get("principle"))
+        if principle not in fw.principles:
+            problems.append(f"{entry.where()}: question {code}: unknown principle {principle!r}")
+        order = _int(f.get("order"))
+        if order is None or order < 1:
+            problems.append(f"{entry.where()}: question {code}: 'order' must be a number")
+        elif (principle, order) in orders:
+            problems.append(
+                f"{entry.where()}: question {code}: order {order} already used by "
+                f"{orders[(principle, order)]}"
+            )
+        else:
+            orders[(principle, order)] = code
+        question_where[code] = entry.where()
+        fw.questions[code] = {
+            "principle": principle,
+            "order": order,
+            "text": _text(entry, "text", problems),
+            "guidance": _text(entry, "guidance", problems, required=False),
+            "evidence_expected": _text(entry, "evidence_expected", problems, required=False),
+            "where": entry.where(),
+        }
+
+    for entry in weight_entries:
+        f = entry.fields
+        code, role = _key(f.get("question")), _key(f.get("role"))
+        if code not in fw.questions:
+            problems.append(f"{entry.where()}: weight for unknown question {code!r}")
+            continue
+        if role not in fw.roles:
+            problems.append(f"{entry.where()}: weight of {code} for unknown role {role!r}")
+            continue
+        if (code, role) in fw.weights:
+            problems.append(f"{entry.where()}: second weight of {code} for role {role}")
+            continue
+        weight = _int(f.get("weight"))
+        if weight is None or not 0 <= weight <= 3:
+            problems.append(
+                f"{entry.where()}: weight of {code} for role {role} is {f.get('weight')!r}; "
+                "it must be a whole number from 0 to 3"
+            )
+            continue
+        fw.weights[(code, role)] = weight
+
+    for code, question in fw.questions.items():
+        missing = [role for role in fw.roles if (code, role) not in fw.weights]
+        if missing:
+            problems.append(
+                f"{question['where']}: question {code} has no weight for role(s) "
+                f"{', '.join(missing)}"
+            )
+
+
+def read_framework(directory: Path) -> Framework:
+    """Parse and validate the three files; raise FrameworkError listing every problem."""
+    directory = Path(directory)
+    problems: list[str] = []
+    entries = {name: _read_entries(directory / name, problems) for name in FILES}
+    fw = Framework()
+    _read_principles(entries[PRINCIPLES_FILE], fw, problems)
+    _read_roles(entries[ROLES_FILE], fw, problems)
+    _read_questions(entries[QUESTIONS_FILE], fw, problems)
+    if not problems:
+        missing = [n for n in NUMERALS if n not in fw.principles]
+        if missing:
+            problems.append(f"{PRINCIPLES_FILE}: principle(s) {', '.join(missing)} missing")
+        if not fw.roles:
+            problems.append(f"{ROLES_FILE}: no lifecycle roles")
+    if problems:
+        raise FrameworkError(problems)
+    return fw
+
+
+# --- loading ------------------------------------------------------------------
+
+
+def _apply(obj, values: dict, result: LoadResult) -> None:
+    """Set values on obj and save it only if something differs."""
+    changed = obj.pk is None
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if not changed:
+        result.unchanged += 1
+        return
+    if obj.pk is None:
+        result.created += 1
+    else:
+        result.updated += 1
+    obj.save()
+
+
+def load_framework(*, directory: Path) -> LoadResult:
+    """Validate the framework in ``directory`` and load it in one transaction."""
+    fw = read_framework(directory)
+    result = LoadResult()
+    try:
+        with transaction.atomic():
+            principles = {p.numeral: p for p in Principle.objects.all()}
+            for numeral, values in fw.principles.items():
+                obj = principles.get(numeral)
+                if obj is None:
+                    # A new row keeps the file's wording version (round trip);
+                    # an existing one rises by itself when its text changes.
+                    obj = principles[numeral] = Principle(
+                        numeral=numeral, wording_version=values["wording_version"]
+                    )
+                _apply(obj, {k: v for k, v in values.items() if k != "wording_version"}, result)
+
+            roles = {r.code: r for r in LifecycleRole.objects.all()}
+            for code, values in fw.roles.items():
+                obj = roles.get(code) or LifecycleRole(code=code)
+                roles[code] = obj
+                _apply(obj, values, result)
+
+            questions = {q.code: q for q in Question.objects.all()}
+            for code, values in fw.questions.items():
+                obj = questions.get(code) or Question(code=code)
+                questions[code] = obj
+                fields = {k: v for k, v in values.items() if k not in ("principle", "where")}
+                fields["principle_id"] = principles[values["principle"]].pk
+                _apply(obj, fields, result)
+
+            weights = {
+                (w.question.code, w.role.code): w
+                for w in QuestionWeight.objects.select_related("question", "role")
+            }
+            for (code, role), weight in fw.weights.items():
+                obj = weights.get((code, role)) or QuestionWeight(
+                    question=questions[code], role=roles[role]
+                )
+                _apply(obj, {"weight": weight}, result)
+    except IntegrityError as exc:
+        raise FrameworkError([f"the database refused the framework: {exc}"]) from exc
+    result.not_in_files = sorted(set(questions) - set(fw.questions))
+    return result
+
+
+# --- exporting ----------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper, value):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def _dump(path: Path, header: str, entries: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write(header)
+        yaml.dump(entries, stream, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def export_framework(*, directory: Path) -> dict[str, int]:
+    """Write the catalogue as it stands in the database to the three files."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    principles = [
+        {
+            "model": PRINCIPLE_MODEL,
+            "fields": {
+                "numeral": p.numeral,
+                "order": p.order,
+                "title": p.title,
+                "text": p.text,
+                "commentary": p.commentary,
+                "source": p.source,
+                "oecd_section": p.oecd_section,
+                "wording_version": p.wording_version,
+            },
+        }
+        for p in Principle.objects.order_by("order")
+    ]
+    roles = [
+        {
+            "model": ROLE_MODEL,
+            "fields": {
+                "code": r.code,
+                "order": r.order,
+                "name": r.name,
+                "description": r.description,
+            },
+        }
+        for r in LifecycleRole.objects.order_by("order")
+    ]
+    questions = []
+    for q in Question.objects.select_related("principle").prefetch_related("weights__role"):
+        questions.append(
+            {
+                "model": QUESTION_MODEL,
+                "fields": {
+                    "principle": [q.principle.numeral],
+                    "code": q.code,
+                    "order": q.order,
+                    "text": q.text,
+                    "guidance": q.guidance,
+                    "evidence_expected": q.evidence_expected,
+                },
+            }
+        )
+        for w in sorted(q.weights.all(), key=lambda w: w.role.order):
+            questions.append(
+                {
+                    "model": WEIGHT_MODEL,
+                    "fields": {"question": [q.code], "role": [w.role.code], "weight": w.weight},
+                }
+            )
+    header = "# Exported by manage.py export_framework; load with manage.py load_framework.\n"
+    _dump(directory / PRINCIPLES_FILE, header, principles)
+    _dump(directory / ROLES_FILE, header, roles)
+    _dump(directory / QUESTIONS_FILE, header, questions)
+    return {"principles": len(principles), "roles": len(roles), "questions": len(questions)}

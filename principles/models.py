@@ -1,0 +1,164 @@
+"""The catalogue: the twelve Hiroshima principles, lifecycle roles, questions, weights.
+
+Every model has a natural key, so the YAML fixtures carry no database ids and an
+edited fixture updates rows in place.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
+class ReportingSection(models.IntegerChoices):
+    """Sections of the OECD HAIP reporting framework (v1)."""
+
+    RISK_IDENTIFICATION = 1, "Risk identification and evaluation"
+    RISK_MANAGEMENT = 2, "Risk management and information security"
+    TRANSPARENCY = 3, "Transparency reporting on advanced AI systems"
+    GOVERNANCE = 4, "Organizational governance, incident management and transparency"
+    CONTENT_AUTHENTICATION = 5, "Content authentication and provenance mechanisms"
+    RESEARCH = 6, "Research and investment to advance AI safety and mitigate societal risks"
+    GLOBAL_INTERESTS = 7, "Advancing human and global interests"
+
+
+class PrincipleSource(models.TextChoices):
+    ORGANIZATIONS = (
+        "organizations",
+        "Guiding Principles for Organizations Developing Advanced AI Systems "
+        "(also applied to all AI actors)",
+    )
+    ALL_ACTORS = "all_actors", "Guiding Principles for All AI Actors"
+
+
+class PrincipleManager(models.Manager):
+    def get_by_natural_key(self, numeral):
+        return self.get(numeral=numeral)
+
+
+class Principle(models.Model):
+    numeral = models.CharField(max_length=5, unique=True)
+    order = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=120, help_text="Short title used in navigation.")
+    text = models.TextField(help_text="The official wording, word for word.")
+    commentary = models.TextField(
+        blank=True, help_text="Official explanatory text that follows the principle, if any."
+    )
+    source = models.CharField(max_length=20, choices=PrincipleSource.choices)
+    oecd_section = models.PositiveSmallIntegerField(
+        choices=ReportingSection.choices,
+        verbose_name="OECD HAIP reporting section",
+    )
+    wording_version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Rises each time the official text changes."
+    )
+    history = HistoricalRecords()
+
+    objects = PrincipleManager()
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self):
+        return f"{self.numeral}. {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = Principle.objects.filter(pk=self.pk).values_list("text", flat=True).first()
+            if stored is not None and stored != self.text:
+                self.wording_version += 1
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.numeral,)
+
+
+class LifecycleRoleManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class LifecycleRole(models.Model):
+    code = models.SlugField(max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=60)
+    description = models.TextField(help_text="Who holds this role, in plain language.")
+    history = HistoricalRecords()
+
+    objects = LifecycleRoleManager()
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class QuestionManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Question(models.Model):
+    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="questions")
+    code = models.CharField(max_length=12, unique=True, help_text="Stable code, e.g. VII.2.")
+    order = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    guidance = models.TextField(blank=True, help_text="Help for the person answering.")
+    evidence_expected = models.TextField(
+        blank=True, help_text="The kind of evidence an auditor would expect."
+    )
+    history = HistoricalRecords()
+
+    objects = QuestionManager()
+
+    class Meta:
+        ordering = ["principle__order", "order"]
+
+    def __str__(self):
+        return self.code
+
+    def natural_key(self):
+        return (self.code,)
+
+    natural_key.dependencies = ["principles.principle"]
+
+
+class QuestionWeightManager(models.Manager):
+    def get_by_natural_key(self, question_code, role_code):
+        return self.get(question__code=question_code, role__code=role_code)
+
+
+class QuestionWeight(models.Model):
+    """How much a question counts for one lifecycle role: 0 (does not apply) to 3."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="weights")
+    role = models.ForeignKey(LifecycleRole, on_delete=models.PROTECT, related_name="weights")
+    weight = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(3)],
+        help_text="0: does not apply to this role; 3: central to it.",
+    )
+    history = HistoricalRecords()
+
+    objects = QuestionWeightManager()
+
+    class Meta:
+        ordering = ["question", "role__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "role"], name="unique_question_role"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0, weight__lte=3), name="weight_0_to_3"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question.code} / {self.role.code}: {self.weight}"
+
+    def natural_key(self):
+        return self.question.natural_key() + self.role.natural_key()
+
+    natural_key.dependencies = ["principles.question", "principles.lifecyclerole"]

@@ -1,0 +1,107 @@
+"""Shared fixtures: the real catalogue, an organization with an officer, an auditor
+and an outsider, and a draft assessment built through the real services."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from assessments import services
+from assessments.models import Membership, Organization
+from principles.framework import load_framework
+from principles.models import LifecycleRole
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real framework once into the test database."""
+    with django_db_blocker.unblock():
+        load_framework(directory=FIXTURES)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_user(username, **extra):
+    return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+
+
+def make_org(name, slug, roles=("development", "deployment")):
+    org = Organization.objects.create(name=name, slug=slug)
+    org.roles.set(LifecycleRole.objects.filter(code__in=roles))
+    return org
+
+
+@pytest.fixture
+def organization(db):
+    return make_org("Example AI Labs", "example")
+
+
+@pytest.fixture
+def officer(organization):
+    user = make_user("olivia")
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OFFICER)
+    return user
+
+
+@pytest.fixture
+def auditor(organization):
+    user = make_user("arthur")
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.AUDITOR)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    other = make_org("Other Org", "other")
+    user = make_user("oscar")
+    Membership.objects.create(user=user, organization=other, role=Membership.Role.OFFICER)
+    return user
+
+
+@pytest.fixture
+def assessment(organization, officer):
+    return services.create_assessment(
+        organization=organization,
+        title="Chat assistant 2026",
+        scope="Our chat assistant, January to December 2026.",
+        by=officer,
+    )
+
+
+def answer_everything(assessment, by, level=3):
+    """Answer every applicable question with ``level`` through the real service."""
+    result = services.result_for(assessment)
+    inputs = [
+        services.AnswerInput(
+            question_id=q.question.id,
+            seen_version=q.answer.version if q.answer else 0,
+            level=level,
+            not_applicable=False,
+            explanation=f"Answer to {q.question.code}.",
+        )
+        for p in result.principles
+        for q in p.questions
+    ]
+    services.save_answers(assessment=assessment, inputs=inputs, by=by)
+
+
+@pytest.fixture
+def submitted(assessment, officer):
+    answer_everything(assessment, officer)
+    services.submit_assessment(assessment=assessment, by=officer)
+    assessment.refresh_from_db()
+    return assessment
+
+
+@pytest.fixture
+def approved(submitted, auditor):
+    services.approve_assessment(assessment=submitted, by=auditor)
+    submitted.refresh_from_db()
+    return submitted
