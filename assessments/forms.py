@@ -1,0 +1,149 @@
+from django import forms
+
+from principles.models import LifecycleRole
+
+from .models import Answer, Organization
+from .uploads import ALLOWED, ALLOWED_LABEL, check_evidence_file
+
+NOT_APPLICABLE = "na"
+RESPONSE_CHOICES = [
+    *[(str(level.value), f"{level.value} – {level.label}") for level in Answer.Level],
+    (NOT_APPLICABLE, "Not applicable"),
+]
+
+
+class RolesField(forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=LifecycleRole.objects.order_by("order"),
+            widget=forms.CheckboxSelectMultiple,
+            label="Lifecycle roles covered by this assessment",
+            help_text="Only questions that apply to at least one of these roles are asked.",
+            error_messages={"required": "Declare at least one lifecycle role."},
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj):
+        return f"{obj.name}: {obj.description}"
+
+
+class AssessmentForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    scope = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Which AI systems, which period, which parts of the organization.",
+    )
+    roles = RolesField()
+
+
+class NewAssessmentForm(AssessmentForm):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
+    field_order = ["organization", "title", "scope", "roles"]
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["roles"].required = False
+        self.fields[
+            "roles"
+        ].help_text = "Leave empty to start from the roles in the organization's profile."
+
+
+class AnswerForm(forms.Form):
+    """One question on a questionnaire page (prefixed with the question code)."""
+
+    response = forms.ChoiceField(
+        choices=RESPONSE_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Implementation level",
+    )
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What is in place, and where an auditor can see it. "
+        "“Not applicable” needs a justification here.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    evidence_description = forms.CharField(
+        max_length=300, required=False, label="New evidence: description"
+    )
+    evidence_url = forms.URLField(
+        max_length=500, required=False, label="Link (URL)", assume_scheme="https"
+    )
+    evidence_file = forms.FileField(
+        required=False,
+        label="or file",
+        help_text=f"{ALLOWED_LABEL}; the size limit is shown on the page.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in ALLOWED)}),
+    )
+    remove_evidence = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remove evidence"
+    )
+
+    def __init__(self, *args, evidence=(), had_answer=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing_evidence = list(evidence)
+        self.had_answer = had_answer
+        self.fields["remove_evidence"].choices = [
+            (str(ev.pk), ev.description) for ev in self.existing_evidence
+        ]
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if upload:
+            check_evidence_file(upload)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        response = data.get("response")
+        explanation = (data.get("explanation") or "").strip()
+        data["explanation"] = explanation
+        if response == NOT_APPLICABLE and not explanation:
+            self.add_error(
+                "explanation", "Say why this question does not apply: a justification is required."
+            )
+        if not response and self.had_answer:
+            self.add_error(
+                "response", "An answer cannot be cleared: choose a level or Not applicable."
+            )
+        new_evidence = bool(data.get("evidence_url") or data.get("evidence_file"))
+        if data.get("evidence_url") and data.get("evidence_file"):
+            self.add_error("evidence_url", "Give either a link or a file per piece of evidence.")
+        if data.get("evidence_url") and not data.get("evidence_description"):
+            self.add_error("evidence_description", "Describe what the link shows.")
+        if data.get("evidence_description") and not new_evidence:
+            self.add_error("evidence_url", "Add a link or a file for this evidence.")
+        kept = len(self.existing_evidence) - len(data.get("remove_evidence") or [])
+        if response == str(Answer.Level.FULLY) and kept + int(new_evidence) < 1:
+            self.add_error(
+                "response",
+                "Level 4 – Fully implemented needs at least one piece of evidence: "
+                "add a link or a file below.",
+            )
+        if response and response != NOT_APPLICABLE:
+            data["level"] = int(response)
+        else:
+            data["level"] = None
+        data["not_applicable"] = response == NOT_APPLICABLE
+        return data
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label="Auditor's comment", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="Required when returning the assessment.",
+    )
+
+    def clean_comment(self):
+        return self.cleaned_data["comment"].strip()

@@ -1,0 +1,268 @@
+"""Organizations, their members, and the assessments they make against the catalogue."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from principles.models import LifecycleRole, Question
+
+
+class AssessmentLocked(Exception):
+    """An attempt to change an assessment that is not an editable draft."""
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    roles = models.ManyToManyField(
+        LifecycleRole,
+        blank=True,
+        related_name="+",
+        verbose_name="lifecycle roles",
+        help_text="The lifecycle activities this organization holds; new assessments start "
+        "from these.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Compliance officer"
+        AUDITOR = "auditor", "Auditor"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        ordering = ["organization__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_org")
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()} of {self.organization})"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Assessments of the organizations ``user`` is a member of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__memberships__user=user)
+
+    def with_member_role(self, user):
+        """Visible assessments, each annotated with ``member_role`` of ``user``."""
+        return self.visible_to(user).annotate(
+            member_role=models.F("organization__memberships__role")
+        )
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        APPROVED = "approved", "Approved"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="assessments"
+    )
+    title = models.CharField(max_length=200)
+    scope = models.TextField(
+        help_text="Which AI systems, which period, which parts of the organization."
+    )
+    roles = models.ManyToManyField(
+        LifecycleRole, related_name="+", verbose_name="declared lifecycle roles"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    predecessor = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successor",
+        help_text="The approved assessment this revision was started from.",
+    )
+    revision = models.PositiveIntegerField(default=1)
+    # The catalogue as it was at submission (wording versions, questions, weights);
+    # a submitted or approved assessment shows this, not the live catalogue.
+    catalogue_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"{self.organization}: {self.title}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    def ensure_editable(self) -> None:
+        if self.is_locked:
+            raise AssessmentLocked(
+                f"“{self.title}” was approved and is locked: nothing in it can change. "
+                "Start a new revision to update it."
+            )
+        if not self.is_draft:
+            raise AssessmentLocked(
+                f"“{self.title}” is submitted for review: it can change only after an auditor "
+                "returns it."
+            )
+
+    @property
+    def report_id(self) -> str:
+        return f"HAIP-{self.organization.slug.upper()}-{self.pk:05d}-R{self.revision}"
+
+
+class Answer(models.Model):
+    class Level(models.IntegerChoices):
+        NOT_IMPLEMENTED = 0, "Not implemented"
+        PLANNED = 1, "Planned"
+        PARTIAL = 2, "Partially implemented"
+        LARGELY = 3, "Largely implemented"
+        FULLY = 4, "Fully implemented"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True, choices=Level.choices)
+    not_applicable = models.BooleanField(default=False)
+    explanation = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="one_answer_per_question"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__isnull=True) | models.Q(not_applicable=False),
+                name="level_or_not_applicable",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__isnull=True) | models.Q(level__lte=4),
+                name="level_0_to_4",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} in {self.assessment_id}: {self.display_value}"
+
+    def save(self, *args, **kwargs):
+        self.assessment.ensure_editable()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_answered(self) -> bool:
+        return self.not_applicable or self.level is not None
+
+    @property
+    def display_value(self) -> str:
+        if self.not_applicable:
+            return "Not applicable"
+        if self.level is None:
+            return "Not answered"
+        return f"{self.level} – {self.Level(self.level).label}"
+
+
+def evidence_upload_to(instance, filename):
+    return f"evidence/{instance.answer.assessment.organization_id}/{instance.sha256}/{filename}"
+
+
+class Evidence(models.Model):
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
+    description = models.CharField(max_length=300)
+    url = models.URLField(max_length=500, blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=300)
+    file_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+
+class Comment(models.Model):
+    """An auditor's comment on an answer."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.answer}"
+
+
+class ReviewEvent(models.Model):
+    """One step of the review workflow, for the record and the attestation."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned for changes"
+        APPROVED = "approved", "Approved"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"

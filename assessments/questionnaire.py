@@ -1,0 +1,154 @@
+"""The questionnaire page of one principle: rows of question, answer, form and comments.
+
+Built in a fixed number of queries whatever the size of the catalogue: the
+catalogue (live or frozen), the declared roles, and the assessment's answers
+with their evidence, comments and authors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from principles.catalogue import CatalogueQuestion
+
+from . import services
+from .forms import NOT_APPLICABLE, AnswerForm, CommentForm
+from .models import Answer, Assessment, Comment, Membership
+from .scoring import AssessmentResult, PrincipleResult, QuestionResult, score_assessment
+
+
+@dataclass
+class Row:
+    result: QuestionResult
+    answer: Answer | None
+    form: AnswerForm | None
+    comment_form: CommentForm | None
+    conflict: Answer | None = None
+    conflict_missing: bool = False
+
+    @property
+    def question(self) -> CatalogueQuestion:
+        return self.result.question
+
+
+@dataclass
+class Page:
+    assessment: Assessment
+    result: AssessmentResult
+    principle: PrincipleResult
+    rows: list[Row] = field(default_factory=list)
+    previous_numeral: str | None = None
+    next_numeral: str | None = None
+
+    @property
+    def editable(self) -> bool:
+        return any(row.form is not None for row in self.rows)
+
+    def mark_conflicts(self, conflicts: list[services.Conflict]) -> None:
+        """Show each conflicting answer as it now is, and take its version on.
+
+        A second save is then a deliberate overwrite of what the user has seen.
+        """
+        by_question = {c.question_id: c for c in conflicts}
+        for row in self.rows:
+            conflict = by_question.get(row.question.id)
+            if conflict is None or row.form is None:
+                continue
+            row.conflict = conflict.current
+            row.conflict_missing = conflict.current is None
+            data = row.form.data.copy()
+            data[row.form.add_prefix("version")] = (
+                conflict.current.version if conflict.current else 0
+            )
+            row.form.data = data
+            row.form.add_error(None, "Changed by someone else since you opened this page.")
+
+
+def _initial(answer: Answer | None) -> dict:
+    if answer is None:
+        return {"version": 0}
+    response = NOT_APPLICABLE if answer.not_applicable else answer.level
+    return {
+        "version": answer.version,
+        "response": "" if response is None else str(response),
+        "explanation": answer.explanation,
+    }
+
+
+def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -> Page | None:
+    catalogue = services.catalogue_for(assessment)
+    principle = catalogue.principle(numeral)
+    if principle is None:
+        return None
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("updated_by")
+        .prefetch_related(
+            "evidence",
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        )
+    )
+    codes = {q.id: q.code for q in catalogue.questions()}
+    by_code = {codes[a.question_id]: a for a in answers if a.question_id in codes}
+    result = score_assessment(
+        catalogue=catalogue, roles=services.role_codes(assessment), answers=by_code
+    )
+    principle_result = result.principle(numeral)
+    numerals = [p.numeral for p in catalogue.principles]
+    index = numerals.index(numeral)
+    page = Page(
+        assessment=assessment,
+        result=result,
+        principle=principle_result,
+        previous_numeral=numerals[index - 1] if index > 0 else None,
+        next_numeral=numerals[index + 1] if index + 1 < len(numerals) else None,
+    )
+    officer_editing = assessment.is_draft and assessment.member_role == Membership.Role.OFFICER
+    auditor_reviewing = (
+        assessment.is_submitted and assessment.member_role == Membership.Role.AUDITOR
+    )
+    for question_result in principle_result.questions:
+        code = question_result.question.code
+        answer = by_code.get(code)
+        form = None
+        if officer_editing:
+            form = AnswerForm(
+                data,
+                files,
+                prefix=code,
+                initial=_initial(answer),
+                evidence=answer.evidence.all() if answer else (),
+                had_answer=answer is not None and answer.is_answered,
+            )
+        comment_form = (
+            CommentForm(prefix=f"c-{code}") if auditor_reviewing and answer is not None else None
+        )
+        page.rows.append(Row(question_result, answer, form, comment_form))
+    return page
+
+
+def inputs_from_forms(rows: list[Row]) -> list[services.AnswerInput]:
+    inputs = []
+    for row in rows:
+        data = row.form.cleaned_data
+        new_evidence = None
+        if data.get("evidence_url") or data.get("evidence_file"):
+            new_evidence = services.NewEvidence(
+                description=data.get("evidence_description", ""),
+                url=data.get("evidence_url", ""),
+                upload=data.get("evidence_file"),
+            )
+        inputs.append(
+            services.AnswerInput(
+                question_id=row.question.id,
+                seen_version=data["version"],
+                level=data["level"],
+                not_applicable=data["not_applicable"],
+                explanation=data["explanation"],
+                new_evidence=new_evidence,
+                remove_evidence=data.get("remove_evidence") or [],
+            )
+        )
+    return inputs

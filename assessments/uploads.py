@@ -1,0 +1,116 @@
+"""Checking evidence files: size, and type by content as well as by name."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+# extension -> (kind, content type)
+ALLOWED = {
+    "pdf": ("pdf", "application/pdf"),
+    "png": ("png", "image/png"),
+    "jpg": ("jpeg", "image/jpeg"),
+    "jpeg": ("jpeg", "image/jpeg"),
+    "txt": ("text", "text/plain"),
+    "csv": ("csv", "text/csv"),
+    "docx": (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+ALLOWED_LABEL = "PDF, PNG, JPEG, plain text, CSV, DOCX or XLSX"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _sniff(head: bytes, upload) -> set[str]:
+    """The kinds the content can be, judged by its bytes."""
+    if head.startswith(b"%PDF-"):
+        return {"pdf"}
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return {"png"}
+    if head.startswith(b"\xff\xd8\xff"):
+        return {"jpeg"}
+    if head.startswith(b"PK\x03\x04"):
+        upload.seek(0)
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return set()
+        kinds = set()
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            kinds.add("docx")
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            kinds.add("xlsx")
+        return kinds
+    return {"text", "csv"} if _is_text(upload) else set()
+
+
+def _is_text(upload) -> bool:
+    upload.seek(0)
+    data = upload.read()
+    if b"\x00" in data:
+        return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
+    return printable >= 0.95 * len(text) if text else True
+
+
+def check_evidence_file(upload) -> CheckedFile:
+    """Validate an uploaded file; raise ValidationError with a message for the user."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            f"“{upload.name}” is {filesizeformat(upload.size)}; evidence files may be at most "
+            f"{filesizeformat(limit)}.",
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(f"“{upload.name}” is empty.", code="empty")
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in ALLOWED:
+        raise ValidationError(
+            f"“{upload.name}” is not an accepted type; upload {ALLOWED_LABEL}.", code="type"
+        )
+    kind, content_type = ALLOWED[extension]
+    upload.seek(0)
+    head = upload.read(8)
+    if kind not in _sniff(head, upload):
+        raise ValidationError(
+            f"The content of “{upload.name}” is not a {extension.upper()} file; upload "
+            f"{ALLOWED_LABEL} whose content matches its name.",
+            code="content",
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedFile(
+        name=upload.name, content_type=content_type, size=upload.size, sha256=digest.hexdigest()
+    )
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def bytes_io(data: bytes) -> io.BytesIO:
+    return io.BytesIO(data)

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("assessments/new/", views.assessment_create, name="assessment_create"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
+    path(
+        "assessments/<int:pk>/principles/<str:numeral>/",
+        views.questionnaire,
+        name="questionnaire",
+    ),
+    path(
+        "assessments/<int:pk>/answers/<str:code>/comments/",
+        views.comment_add,
+        name="comment_add",
+    ),
+    path(
+        "assessments/<int:pk>/evidence/<int:evidence_id>/",
+        views.evidence_download,
+        name="evidence_download",
+    ),
+    path("assessments/<int:pk>/submit/", views.assessment_submit, name="assessment_submit"),
+    path("assessments/<int:pk>/approve/", views.assessment_approve, name="assessment_approve"),
+    path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),
+    path("assessments/<int:pk>/revise/", views.assessment_revise, name="assessment_revise"),
+    path("assessments/<int:pk>/history/", views.assessment_history, name="assessment_history"),
+]
