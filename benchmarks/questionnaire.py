@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB = Path(tempfile.mkdtemp()) / "bench.sqlite3"
 os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hiroshima.settings")
+# Production settings with the test run's two local overrides (plain HTTP, no collectstatic).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 import django  # noqa: E402
 
@@ -37,6 +38,8 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
+
+from django.contrib.auth.models import User  # noqa: E402
 
 from assessments.models import Assessment  # noqa: E402
 from principles.models import LifecycleRole, Question, QuestionWeight  # noqa: E402
@@ -101,7 +104,7 @@ def main() -> None:
 
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
         client = Client()
-        assert client.login(username="officer", password="officer-demo-2026")
+        client.force_login(User.objects.get(username="officer"))
         page = reverse("questionnaire", args=[draft.pk, "I"])
 
         page_1x, minimal_1x, queries_1x = measure(client, page, args.requests)
