@@ -32,14 +32,13 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import include, path, reverse  # noqa: E402
-
-from django.contrib.auth.models import User  # noqa: E402
 
 from assessments.models import Assessment  # noqa: E402
 from principles.models import LifecycleRole, Question, QuestionWeight  # noqa: E402
