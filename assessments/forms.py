@@ -89,6 +89,9 @@ class AnswerForm(forms.Form):
             (str(ev.pk), ev.description) for ev in self.existing_evidence
         ]
 
+    def new_evidence_fields(self):
+        return [self["evidence_description"], self["evidence_url"], self["evidence_file"]]
+
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")
         if upload:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from principles.catalogue import CatalogueQuestion
 
@@ -82,20 +82,19 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
     principle = catalogue.principle(numeral)
     if principle is None:
         return None
-    answers = (
-        Answer.objects.filter(assessment=assessment)
-        .select_related("updated_by")
-        .prefetch_related(
-            "evidence",
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
-        )
-    )
+    answers = Answer.objects.filter(assessment=assessment).select_related("updated_by")
     codes = {q.id: q.code for q in catalogue.questions()}
     by_code = {codes[a.question_id]: a for a in answers if a.question_id in codes}
     result = score_assessment(
         catalogue=catalogue, roles=services.role_codes(assessment), answers=by_code
     )
     principle_result = result.principle(numeral)
+    # Evidence and comments only for the answers shown on this page.
+    prefetch_related_objects(
+        [q.answer for q in principle_result.questions if q.answer is not None],
+        "evidence",
+        Prefetch("comments", queryset=Comment.objects.select_related("author")),
+    )
     numerals = [p.numeral for p in catalogue.principles]
     index = numerals.index(numeral)
     page = Page(

@@ -23,7 +23,9 @@ from .models import (
 )
 from .questionnaire import build_page, inputs_from_forms
 from .scoring import bands
+from .uploads import ALLOWED
 
+ACCEPT = ",".join(f".{extension}" for extension in ALLOWED)
 OFFICER = Membership.Role.OFFICER
 AUDITOR = Membership.Role.AUDITOR
 
@@ -180,7 +182,12 @@ def questionnaire(request, pk, numeral):
     return render(
         request,
         "assessments/questionnaire.html",
-        {"assessment": assessment, "page": page, "max_upload": settings.EVIDENCE_MAX_BYTES},
+        {
+            "assessment": assessment,
+            "page": page,
+            "max_upload": settings.EVIDENCE_MAX_BYTES,
+            "accept": ACCEPT,
+        },
     )
 
 
