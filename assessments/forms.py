@@ -73,7 +73,7 @@ class AnswerForm(forms.Form):
     )
     evidence_file = forms.FileField(
         required=False,
-        label="or file",
+        label="New evidence: file (instead of a link)",
         help_text=f"{ALLOWED_LABEL}; the size limit is shown on the page.",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in ALLOWED)}),
     )

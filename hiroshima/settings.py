@@ -139,9 +139,9 @@ STORAGES = {
 # Serve from the finders when nothing was collected (local runs, tests).
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Evidence files: outside the static files, served only through a view that checks membership.
+# Evidence files: outside the static files, never served under a URL of their own;
+# only the evidence view, which checks membership, reads them.
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
-MEDIA_URL = None
 
 # --- Security ---------------------------------------------------------------
 
