@@ -19,8 +19,8 @@ def test_dashboard_lists_assessments_with_progress_score_and_band(client, submit
     assert f"{result.score:.1f}" in content and result.band.label in content
 
 
-def test_dashboard_query_count_does_not_grow_with_assessments(
-    client, officer, organization, django_assert_max_num_queries
+def test_dashboard_query_count_does_not_grow_with_assessments_or_catalogue(
+    client, officer, organization, big_catalogue, django_assert_max_num_queries
 ):
     for index in range(12):
         a = services.create_assessment(

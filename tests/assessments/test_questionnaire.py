@@ -238,26 +238,6 @@ def test_auditor_sees_answers_read_only(client, submitted, auditor):
     assert "Answer to I.1." in response.content.decode()
 
 
-@pytest.fixture
-def big_catalogue(db):
-    """Make the catalogue five times its real size."""
-    roles = list(LifecycleRole.objects.all())
-    originals = list(Question.objects.select_related("principle").prefetch_related("weights"))
-    for copy in range(1, 5):
-        for q in originals:
-            new = Question.objects.create(
-                principle=q.principle, code=f"{q.code}{copy}00", order=q.order + 100 * copy,
-                text=q.text, guidance=q.guidance, evidence_expected=q.evidence_expected,
-            )  # fmt: skip
-            QuestionWeight.objects.bulk_create(
-                QuestionWeight(question=new, role=r, weight=w.weight)
-                for r, w in zip(
-                    roles, sorted(q.weights.all(), key=lambda w: w.role_id), strict=True
-                )
-            )
-    return Question.objects.count()
-
-
 def test_questionnaire_query_count_does_not_grow_with_the_catalogue(
     officer_client, assessment, officer, big_catalogue, django_assert_max_num_queries
 ):
