@@ -1,0 +1,66 @@
+"""Fixtures of the report tests: an assessment with a realistic mix of answers, and a
+stand-in for the PDF renderer where the PDF's content is not under test."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from assessments import services
+from reports import pdf
+from reports.exports import fingerprint
+
+
+def answer_with_a_mix(assessment, by):
+    """Levels 0 to 4 in turn, every seventh question not applicable, one file and one link
+    as evidence; returns the codes of the not-applicable questions."""
+    result = services.result_for(assessment)
+    questions = [q for p in result.principles for q in p.questions]
+    inputs, not_applicable = [], []
+    for index, q in enumerate(questions):
+        na = index % 7 == 6
+        if na:
+            not_applicable.append(q.question.code)
+        evidence = None
+        if index == 0:
+            upload = SimpleUploadedFile("red-team.txt", b"Red-team findings, all closed.\n")
+            evidence = services.NewEvidence(description="Red-team report", upload=upload)
+        elif index == 1:
+            evidence = services.NewEvidence(
+                description="Published policy", url="https://example.org/policy"
+            )
+        inputs.append(
+            services.AnswerInput(
+                question_id=q.question.id,
+                seen_version=0,
+                level=None if na else index % 5,
+                not_applicable=na,
+                explanation=f"Not relevant to {q.question.code}: we do no training."
+                if na
+                else f"How {q.question.code} is handled.",
+                new_evidence=evidence,
+            )
+        )
+    services.save_answers(assessment=assessment, inputs=inputs, by=by)
+    return not_applicable
+
+
+@pytest.fixture
+def reviewed(assessment, officer, auditor):
+    """Submitted with mixed answers and evidence, and commented on by the auditor."""
+    answer_with_a_mix(assessment, officer)
+    services.submit_assessment(assessment=assessment, by=officer)
+    assessment.refresh_from_db()
+    first = assessment.answers.order_by("pk").first()
+    services.add_comment(
+        assessment=assessment, answer=first, text="Findings list checked.", by=auditor
+    )
+    return assessment
+
+
+def fake_render(doc):
+    return b"%PDF-1.7 stand-in for " + fingerprint(doc).encode()
+
+
+@pytest.fixture
+def fake_pdf(monkeypatch):
+    """Replace the (one second) WeasyPrint render with distinct stand-in bytes."""
+    monkeypatch.setattr(pdf, "render_report_pdf", fake_render)

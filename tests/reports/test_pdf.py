@@ -1,0 +1,143 @@
+"""The PDF itself: rendered for real, a few times only (each render takes about a second).
+
+The ``rendered`` fixture builds an approved and a draft assessment once for the module,
+keeps what the tests need as plain data, and rolls the database back.
+"""
+
+import io
+import json
+import re
+import socket
+from dataclasses import dataclass
+from unittest.mock import patch
+
+import pypdf
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from assessments import services
+from assessments.models import Membership
+from reports import pdf
+from reports.document import build_report
+from reports.exports import canonical_json
+from reports.pdf import render_report_html, render_report_pdf
+from tests.conftest import make_org, make_user
+from tests.reports.conftest import answer_with_a_mix
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    document_json: str
+    fingerprint: str
+    report_id: str
+    rebuilt: dict  # the document built again from the database after issue
+    scores: dict  # numeral -> (title, score) as the scoring module computes them
+    draft_pdf: bytes
+
+
+@pytest.fixture(scope="module")
+def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        org = make_org("Example AI Labs", "example")
+        officer, auditor = make_user("olivia"), make_user("arthur", first_name="Arthur")
+        Membership.objects.create(user=officer, organization=org, role="officer")
+        Membership.objects.create(user=auditor, organization=org, role="auditor")
+        assessment = services.create_assessment(
+            organization=org, title="Chat assistant 2026", scope="Our chat assistant.", by=officer
+        )
+        answer_with_a_mix(assessment, officer)
+        services.submit_assessment(assessment=assessment, by=officer)
+        services.approve_assessment(assessment=assessment, by=auditor)
+        assessment.refresh_from_db()
+        report = assessment.issued_report
+        result = services.result_for(assessment)
+        draft = services.create_assessment(
+            organization=org, title="Next year", scope="Our chat assistant.", by=officer
+        )
+        answer_with_a_mix(draft, officer)
+        draft_doc = build_report(assessment=draft)
+        # The draft's evidence includes a web link: rendering must not open any connection.
+        with patch.object(socket.socket, "connect", side_effect=AssertionError("network")):
+            draft_pdf = render_report_pdf(draft_doc)
+        data = Rendered(
+            pdf=bytes(report.pdf),
+            document_json=report.document_json,
+            fingerprint=report.fingerprint,
+            report_id=report.report_id,
+            rebuilt=build_report(assessment=assessment),
+            scores={
+                p.principle.numeral: (p.principle.title, p.score)
+                for p in result.principles
+                if p.applicable
+            },
+            draft_pdf=draft_pdf,
+        )
+        transaction.set_rollback(True)
+    return data
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def test_text_holds_every_principle_title_its_score_and_the_fingerprint(rendered):
+    text = " ".join(pages_text(rendered.pdf))
+    assert rendered.scores
+    for numeral, (title, score) in rendered.scores.items():
+        assert f"{numeral}. {title}" in text
+        assert f"Score {score:.1f}" in text
+    assert rendered.fingerprint in text
+
+
+def test_every_page_has_page_n_of_m_the_report_id_and_the_fingerprint(rendered):
+    pages = pages_text(rendered.pdf)
+    for number, text in enumerate(pages, start=1):
+        assert f"page {number} of {len(pages)}" in text
+        assert rendered.report_id in text
+        assert rendered.fingerprint in text
+        assert "DRAFT" not in text
+
+
+def test_embedded_json_equals_the_json_export(rendered):
+    reader = pypdf.PdfReader(io.BytesIO(rendered.pdf))
+    (embedded,) = reader.attachments["report.json"]
+    assert embedded == rendered.document_json.encode("utf-8")
+    assert json.loads(embedded)["report_id"] == rendered.report_id
+
+
+def test_pdf_declares_pdf_a_3b_with_title_author_and_language(rendered):
+    reader = pypdf.PdfReader(io.BytesIO(rendered.pdf))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_data().decode("utf-8")
+    assert re.search(r'pdfaid:part(="|>)3', xmp)
+    assert re.search(r'pdfaid:conformance(="|>)B', xmp)
+    assert reader.metadata.title.startswith(rendered.report_id)
+    assert reader.metadata.author == "Example AI Labs"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_building_and_rendering_again_gives_identical_json_and_pdf_bytes(rendered):
+    assert canonical_json(rendered.rebuilt) == rendered.document_json.encode("utf-8")
+    assert render_report_pdf(rendered.rebuilt) == rendered.pdf
+
+
+def test_the_pdf_depends_only_on_its_embedded_json(rendered):
+    stored = json.loads(rendered.document_json)
+    assert render_report_html(stored) == render_report_html(rendered.rebuilt)
+
+
+def test_a_draft_is_marked_draft_on_every_page_and_claims_nothing(rendered):
+    pages = pages_text(rendered.draft_pdf)
+    assert all("DRAFT" in text for text in pages)
+    assert "supports no conformance claim" in pages[0]
+
+
+def test_the_renderer_fetches_nothing_but_data_urls():
+    fetcher = pdf._local_only_fetcher()
+    for url in ("http://example.org/x.css", "https://example.org/font.woff", "file:///etc/passwd"):
+        with pytest.raises(ValueError, match="disallowed protocol"):
+            fetcher(url)
+    assert fetcher("data:text/plain,ok").read() == b"ok"
