@@ -284,11 +284,16 @@ def _review(*, assessment: Assessment, by, action: str, comment: str) -> None:
 
 
 def approve_assessment(*, assessment: Assessment, by, comment: str = "") -> None:
-    """Submitted → approved. The assessment is locked from then on."""
-    _review(assessment=assessment, by=by, action=ReviewEvent.Action.APPROVED, comment=comment)
+    """Submitted → approved, and the report issued, in one transaction.
+
+    The assessment is locked from then on; if the report cannot be rendered,
+    nothing is approved.
+    """
     from reports.services import issue_report  # reports build on assessments
 
-    issue_report(assessment=assessment)
+    with transaction.atomic():
+        _review(assessment=assessment, by=by, action=ReviewEvent.Action.APPROVED, comment=comment)
+        issue_report(assessment=assessment)
 
 
 def return_assessment(*, assessment: Assessment, by, comment: str) -> None:

@@ -89,7 +89,7 @@ class Command(BaseCommand):
             scope="The Aurora Assist model family and its public API, January to December 2025.",
             by=officer,
         )
-        self._answer(approved, officer, fraction=1.0)
+        answer_like_the_demo(approved, by=officer, fraction=1.0)
         services.submit_assessment(assessment=approved, by=officer)
         services.approve_assessment(
             assessment=Assessment.objects.get(pk=approved.pk),
@@ -105,46 +105,48 @@ class Command(BaseCommand):
             roles=LifecycleRole.objects.filter(code__in=("deployment", "use")),
             by=officer,
         )
-        self._answer(draft, officer, fraction=0.5)
+        answer_like_the_demo(draft, by=officer, fraction=0.5)
 
-    def _answer(self, assessment, by, *, fraction):
-        result = services.result_for(assessment)
-        questions = [q for p in result.principles for q in p.questions]
-        inputs = []
-        for index, q in enumerate(questions[: round(len(questions) * fraction)]):
-            code = q.question.code
-            not_applicable = index % 17 == 5
-            level = None if not_applicable else _pick(code)
-            evidence = None
-            if level == 4 or index % 9 == 0:
-                if index % 2:
-                    evidence = services.NewEvidence(
-                        description=f"Policy extract for {code}",
-                        upload=SimpleUploadedFile(
-                            f"{code.replace('.', '-')}-extract.txt",
-                            f"Extract supporting {code}: {q.question.evidence_expected}\n".encode(),
-                            content_type="text/plain",
-                        ),
-                    )
-                else:
-                    evidence = services.NewEvidence(
-                        description=f"Intranet page documenting {code}",
-                        url=f"https://intranet.aurora.example/ai-governance/{code.lower()}",
-                    )
-            explanation = (
-                "Not relevant to the systems in scope: they neither generate nor publish content "
-                "of this kind, so the control has nothing to act on."
-                if not_applicable
-                else EXPLANATIONS[level]
-            )
-            inputs.append(
-                services.AnswerInput(
-                    question_id=q.question.id,
-                    seen_version=0,
-                    level=level,
-                    not_applicable=not_applicable,
-                    explanation=explanation,
-                    new_evidence=evidence,
+
+def answer_like_the_demo(assessment, *, by, fraction: float) -> None:
+    """Answer the first ``fraction`` of the applicable questions with the demo's mix."""
+    result = services.result_for(assessment)
+    questions = [q for p in result.principles for q in p.questions]
+    inputs = []
+    for index, q in enumerate(questions[: round(len(questions) * fraction)]):
+        code = q.question.code
+        not_applicable = index % 17 == 5
+        level = None if not_applicable else _pick(code)
+        evidence = None
+        if level == 4 or index % 9 == 0:
+            if index % 2:
+                evidence = services.NewEvidence(
+                    description=f"Policy extract for {code}",
+                    upload=SimpleUploadedFile(
+                        f"{code.replace('.', '-')}-extract.txt",
+                        f"Extract supporting {code}: {q.question.evidence_expected}\n".encode(),
+                        content_type="text/plain",
+                    ),
                 )
+            else:
+                evidence = services.NewEvidence(
+                    description=f"Intranet page documenting {code}",
+                    url=f"https://intranet.aurora.example/ai-governance/{code.lower()}",
+                )
+        explanation = (
+            "Not relevant to the systems in scope: they neither generate nor publish content "
+            "of this kind, so the control has nothing to act on."
+            if not_applicable
+            else EXPLANATIONS[level]
+        )
+        inputs.append(
+            services.AnswerInput(
+                question_id=q.question.id,
+                seen_version=0,
+                level=level,
+                not_applicable=not_applicable,
+                explanation=explanation,
+                new_evidence=evidence,
             )
-        services.save_answers(assessment=assessment, inputs=inputs, by=by)
+        )
+    services.save_answers(assessment=assessment, inputs=inputs, by=by)
