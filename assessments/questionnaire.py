@@ -14,7 +14,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from principles.catalogue import CatalogueQuestion
 
 from . import services
-from .forms import NOT_APPLICABLE, AnswerForm, CommentForm
+from .forms import NOT_APPLICABLE, AnswerForm
 from .models import Answer, Assessment, Comment, Membership
 from .scoring import AssessmentResult, PrincipleResult, QuestionResult, score_assessment
 
@@ -24,7 +24,7 @@ class Row:
     result: QuestionResult
     answer: Answer | None
     form: AnswerForm | None
-    comment_form: CommentForm | None
+    can_comment: bool
     conflict: Answer | None = None
     conflict_missing: bool = False
 
@@ -83,8 +83,7 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
     if principle is None:
         return None
     answers = Answer.objects.filter(assessment=assessment).select_related("updated_by")
-    codes = {q.id: q.code for q in catalogue.questions()}
-    by_code = {codes[a.question_id]: a for a in answers if a.question_id in codes}
+    by_code = services.answers_by_code(assessment, catalogue, answers)
     result = score_assessment(
         catalogue=catalogue, roles=services.role_codes(assessment), answers=by_code
     )
@@ -121,10 +120,8 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
                 evidence=answer.evidence.all() if answer else (),
                 had_answer=answer is not None and answer.is_answered,
             )
-        comment_form = (
-            CommentForm(prefix=f"c-{code}") if auditor_reviewing and answer is not None else None
-        )
-        page.rows.append(Row(question_result, answer, form, comment_form))
+        can_comment = auditor_reviewing and answer is not None
+        page.rows.append(Row(question_result, answer, form, can_comment))
     return page
 
 

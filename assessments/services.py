@@ -16,7 +16,6 @@ from .models import (
     Assessment,
     Comment,
     Evidence,
-    Membership,
     Organization,
     ReviewEvent,
 )
@@ -80,9 +79,14 @@ def role_codes(assessment: Assessment) -> list[str]:
     return [role.code for role in assessment.roles.all()]
 
 
-def answers_by_code(assessment: Assessment, catalogue: Catalogue) -> dict[str, Answer]:
+def answers_by_code(
+    assessment: Assessment, catalogue: Catalogue, answers=None
+) -> dict[str, Answer]:
+    """The assessment's answers (or the given ``answers``) keyed by question code."""
     codes = {q.id: q.code for q in catalogue.questions()}
-    return {codes[a.question_id]: a for a in assessment.answers.all() if a.question_id in codes}
+    if answers is None:
+        answers = assessment.answers.all()
+    return {codes[a.question_id]: a for a in answers if a.question_id in codes}
 
 
 def result_for(assessment: Assessment, *, live: Catalogue | None = None) -> AssessmentResult:
@@ -354,11 +358,3 @@ def start_revision(*, assessment: Assessment, by) -> Assessment:
             comment=f"Revision {revision.revision}, started from revision {assessment.revision}.",
         )
     return revision
-
-
-def membership_role(*, user, organization: Organization) -> str | None:
-    return (
-        Membership.objects.filter(user=user, organization=organization)
-        .values_list("role", flat=True)
-        .first()
-    )

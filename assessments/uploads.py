@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 from dataclasses import dataclass
 
@@ -106,11 +105,3 @@ def check_evidence_file(upload) -> CheckedFile:
     return CheckedFile(
         name=upload.name, content_type=content_type, size=upload.size, sha256=digest.hexdigest()
     )
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def bytes_io(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)
