@@ -195,6 +195,22 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Largest evidence file accepted, in bytes.
 EVIDENCE_MAX_BYTES = int(env_str("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# The absolute address of this installation, printed in reports (verification
+# address, QR code, evidence download links). No trailing slash.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Input limits (each a setting so an installation can tune it). Forms and the
+# services both enforce them, with a clear message.
+EXPLANATION_MAX_CHARS = int(env_str("EXPLANATION_MAX_CHARS", "10000"))
+COMMENT_MAX_CHARS = int(env_str("COMMENT_MAX_CHARS", "10000"))
+SCOPE_MAX_CHARS = int(env_str("SCOPE_MAX_CHARS", "5000"))
+EVIDENCE_MAX_ITEMS_PER_ANSWER = int(env_str("EVIDENCE_MAX_ITEMS_PER_ANSWER", "20"))
+EVIDENCE_MAX_TOTAL_BYTES = int(
+    env_str("EVIDENCE_MAX_TOTAL_BYTES", str(500 * 1024 * 1024))
+)  # per assessment
+COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
