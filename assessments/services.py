@@ -20,6 +20,7 @@ from .models import (
     ReviewEvent,
 )
 from .scoring import AssessmentResult, score_assessment
+from .signals import assessment_approved
 from .uploads import check_evidence_file
 
 
@@ -288,16 +289,15 @@ def _review(*, assessment: Assessment, by, action: str, comment: str) -> None:
 
 
 def approve_assessment(*, assessment: Assessment, by, comment: str = "") -> None:
-    """Submitted → approved, and the report issued, in one transaction.
+    """Submitted → approved: the auditor's decision, recorded and locked at once.
 
-    The assessment is locked from then on; if the report cannot be rendered,
-    nothing is approved.
+    The report is not rendered here: ``assessment_approved`` lets the reports app
+    queue its issuing, which a task worker does after the commit. A failed render
+    therefore never undoes an approval.
     """
-    from reports.services import issue_report  # reports build on assessments
-
     with transaction.atomic():
         _review(assessment=assessment, by=by, action=ReviewEvent.Action.APPROVED, comment=comment)
-        issue_report(assessment=assessment)
+        assessment_approved.send(sender=Assessment, assessment=assessment, by=by)
 
 
 def return_assessment(*, assessment: Assessment, by, comment: str) -> None:

@@ -266,7 +266,7 @@ def _review_action(request, pk, action):
 @login_required
 def assessment_approve(request, pk):
     if _review_action(request, pk, services.approve_assessment):
-        messages.success(request, "Approved. The assessment is locked and its report issued.")
+        messages.success(request, "Approved. The assessment is locked; its report is being issued.")
     return redirect("assessment_detail", pk=pk)
 
 

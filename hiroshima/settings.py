@@ -43,6 +43,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 
 INSTALLED_APPS = [
+    # First, so that its runserver (which starts a task worker too) wins over staticfiles'.
+    "hiroshima",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "principles",
     "assessments",
     "reports",
@@ -213,6 +217,24 @@ COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Background tasks: report rendering ---------------------------------------
+
+# Django's tasks interface (django-tasks; Django 6 adopts it as django.tasks). The
+# database backend keeps the queue in the application's own database; workers are
+# `manage.py db_worker` processes, on this machine or any other with the same
+# settings. Another backend is one dotted path away (see README, "Deploy").
+TASKS = {
+    "default": {
+        "BACKEND": env_str("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Every PDF render runs in a child process stopped after this many seconds...
+REPORT_RENDER_TIMEOUT_SECONDS = float(env_str("REPORT_RENDER_TIMEOUT_SECONDS", "120"))
+# ...and refused more address space than this (a limit-sized report needs about 500).
+REPORT_RENDER_MAX_MEMORY_MB = int(env_str("REPORT_RENDER_MAX_MEMORY_MB", "1024"))
+# Rendered draft PDFs kept per assessment (the latest ones; older are deleted).
+REPORT_DRAFT_RENDERS_KEPT = int(env_str("REPORT_DRAFT_RENDERS_KEPT", "3"))
 
 # Conformance bands: (lowest score, key, label), highest first. A score below the
 # last threshold is "not conformant".

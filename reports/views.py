@@ -1,14 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.views import get_assessment_for_user
+from assessments.models import Membership
+from assessments.views import get_assessment_for_user, require_role
 
 from . import pdf as pdf_renderer
 from . import services
 from .exports import canonical_json, render_csv
 from .forms import VerifyForm
+from .models import IssuedReport, ReportRender
+from .progress import progress_message
 
 
 @require_GET
@@ -25,12 +29,15 @@ def report_preview(request, pk):
 def report_pdf(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
     if assessment.is_locked:
-        issued = services.issue_report(assessment=assessment)
-        return _download(bytes(issued.pdf), "application/pdf", f"{issued.report_id}.pdf")
-    doc = services.report_document(assessment=assessment)
-    return _download(
-        pdf_renderer.render_report_pdf(doc), "application/pdf", f"{doc['report_id']}-DRAFT.pdf"
-    )
+        issued = _issued_or_none(assessment)
+        if issued is None:
+            return _not_issued_yet(request, assessment)
+        return _download(bytes(issued.pdf), "application/pdf", issued.pdf_filename)
+    job = services.request_draft_pdf(assessment=assessment, by=request.user)
+    if job.status == ReportRender.Status.DONE:
+        filename = f"{assessment.report_id}-DRAFT.pdf"
+        return _download(bytes(job.pdf), "application/pdf", filename)
+    return redirect("report_render", pk=pk, render_id=job.pk)
 
 
 @require_GET
@@ -38,10 +45,66 @@ def report_pdf(request, pk):
 def report_json(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
     if assessment.is_locked:
-        issued = services.issue_report(assessment=assessment)
+        issued = _issued_or_none(assessment)
+        if issued is None:
+            return _not_issued_yet(request, assessment)
         return _download(issued.document_bytes, "application/json", f"{issued.report_id}.json")
     doc = services.report_document(assessment=assessment)
     return _download(canonical_json(doc), "application/json", f"{doc['report_id']}-DRAFT.json")
+
+
+@require_GET
+@login_required
+def report_render(request, pk, render_id):
+    """A draft PDF's render: its progress, then the download (or why it failed)."""
+    assessment = get_assessment_for_user(request.user, pk)
+    job = _draft_render(assessment, render_id)
+    ahead = services.queue_position(job) if job.status == "queued" else 0
+    message = progress_message(job, ahead=ahead)
+    context = {"assessment": assessment, "render": job, "message": message}
+    return render(request, "reports/render.html", context)
+
+
+@require_GET
+@login_required
+def report_render_status(request, pk, render_id):
+    """What the progress script polls: the render's status and a sentence about it."""
+    assessment = get_assessment_for_user(request.user, pk)
+    job = get_object_or_404(
+        ReportRender.objects.defer("pdf", "document_json"), pk=render_id, assessment=assessment
+    )
+    ahead = services.queue_position(job) if job.status == "queued" else 0
+    return JsonResponse(
+        {
+            "status": job.status,
+            "finished": not job.in_progress,
+            "step": job.step,
+            "message": progress_message(job, ahead=ahead),
+        }
+    )
+
+
+@require_POST
+@login_required
+def report_render_retry(request, pk, render_id):
+    assessment = get_assessment_for_user(request.user, pk)
+    job = _draft_render(assessment, render_id)
+    services.retry_draft_render(render=job, by=request.user)
+    return redirect("report_render", pk=pk, render_id=job.pk)
+
+
+@require_POST
+@login_required
+def report_issue_retry(request, pk):
+    """The auditor's Retry after the issuing of an approved assessment's report failed."""
+    assessment = get_assessment_for_user(request.user, pk)
+    require_role(assessment, Membership.Role.AUDITOR)
+    if not assessment.is_locked:
+        messages.error(request, "Only an approved assessment has a report to issue.")
+    elif _issued_or_none(assessment) is None:
+        services.queue_issuing(assessment=assessment, by=request.user)
+        messages.info(request, "Issuing the report again.")
+    return redirect("assessment_detail", pk=pk)
 
 
 @require_GET
@@ -74,3 +137,21 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _issued_or_none(assessment) -> IssuedReport | None:
+    return IssuedReport.objects.filter(assessment=assessment).first()
+
+
+def _not_issued_yet(request, assessment):
+    messages.info(request, "The report is being issued; it can be downloaded once it is ready.")
+    return redirect("assessment_detail", pk=assessment.pk)
+
+
+def _draft_render(assessment, render_id) -> ReportRender:
+    return get_object_or_404(
+        ReportRender.objects.defer("pdf", "document_json"),
+        pk=render_id,
+        assessment=assessment,
+        kind=ReportRender.Kind.DRAFT,
+    )

@@ -101,7 +101,10 @@ def submitted(assessment, officer):
 
 
 @pytest.fixture
-def approved(submitted, auditor):
-    services.approve_assessment(assessment=submitted, by=auditor)
+def approved(submitted, auditor, django_capture_on_commit_callbacks):
+    """Approved, and its report issued: the on-commit enqueue runs, and the test
+    settings' immediate task backend renders at once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_assessment(assessment=submitted, by=auditor)
     submitted.refresh_from_db()
     return submitted

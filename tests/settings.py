@@ -5,6 +5,7 @@ client speaks plain HTTP and nothing is collected, hence the two overrides.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
@@ -17,3 +18,16 @@ STORAGES["staticfiles"] = {  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 # Fast hashing: the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Background tasks run inline in the test process (django-tasks' immediate backend),
+# except in the tests that start a real worker (tests/workers.py): those switch the
+# setting to the database backend, and so does the worker they start.
+if not os.environ.get("DJANGO_TASKS_BACKEND"):
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# A worker process must see the test database, which an in-memory SQLite database
+# cannot be shared for: on SQLite the test database is a file (one per test run).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"hiroshima-tests-{os.getpid()}.sqlite3")
+    }

@@ -1,8 +1,14 @@
-"""Small formatting filters for the report templates."""
+"""Small formatting filters for the report templates, and the issuing progress that the
+assessment page shows (the assessments app does not import reports; its template loads
+this)."""
 
 from datetime import datetime
 
 from django import template
+
+from reports.models import ReportRender
+from reports.progress import progress_message
+from reports.services import issuing_of, queue_position
 
 register = template.Library()
 
@@ -24,3 +30,15 @@ def score(value: float | None) -> str:
 @register.filter
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} %"
+
+
+@register.simple_tag
+def issuing_progress(assessment) -> dict:
+    """The issuing of an approved assessment's report: its render and a sentence about it."""
+    render = issuing_of(assessment)
+    if render is None:
+        message = "The report has not been queued for issuing."
+    else:
+        ahead = queue_position(render) if render.status == ReportRender.Status.QUEUED else 0
+        message = progress_message(render, ahead=ahead)
+    return {"render": render, "message": message}

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments import services
-from reports import pdf
+from reports import pdf, rendering
 from reports.exports import fingerprint
 
 
@@ -62,5 +62,7 @@ def fake_render(doc):
 
 @pytest.fixture
 def fake_pdf(monkeypatch):
-    """Replace the (one second) WeasyPrint render with distinct stand-in bytes."""
+    """Replace the (seconds long) WeasyPrint render, in this process and in the child
+    process the workers start, with distinct stand-in bytes."""
     monkeypatch.setattr(pdf, "render_report_pdf", fake_render)
+    monkeypatch.setattr(rendering, "render_pdf", fake_render)

@@ -30,8 +30,12 @@ def test_member_gets_the_preview_with_the_report_and_its_download_links(client, 
     assert report_context(report_document(assessment=reviewed))["fingerprint"] in html
 
 
-def test_member_downloads_a_draft_pdf_json_and_csv(fake_pdf, client, reviewed, officer):
+def test_member_downloads_a_draft_pdf_json_and_csv(
+    fake_pdf, client, reviewed, officer, django_capture_on_commit_callbacks
+):
     client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is rendered by a task
+        client.get(urls(reviewed)["report_pdf"])
     for name, content_type in (
         ("report_pdf", "application/pdf"),
         ("report_json", "application/json"),

@@ -1,0 +1,13 @@
+"""Events of the assessment workflow that higher apps act on.
+
+Assessments do not import the apps built on them (reports, notifications); they
+send these signals and let those apps decide what follows.
+"""
+
+from django.dispatch import Signal
+
+# Sent inside the approval transaction, after the assessment row was approved and
+# locked: ``assessment`` (approved) and ``by`` (the auditor). Receivers that start
+# background work do so with ``transaction.on_commit``, so nothing runs for an
+# approval that is rolled back.
+assessment_approved = Signal()

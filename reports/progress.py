@@ -1,0 +1,31 @@
+"""Sentences about a background render, for its progress page and the polling script."""
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import ReportRender
+
+
+def progress_message(render: ReportRender, *, ahead: int = 0) -> str:
+    """Where a render is: waiting (behind how many), rendering (for how long), or finished."""
+    now = timezone.now()
+    if render.is_stalled:
+        return (
+            "No worker has finished this render in the expected time. A task worker "
+            "(manage.py db_worker) may not be running; you can queue it again."
+        )
+    if render.status == ReportRender.Status.QUEUED:
+        waited = _seconds(now - render.requested_at)
+        if ahead:
+            return f"Waiting for a worker: {ahead} render(s) ahead, queued {waited} ago."
+        return f"Waiting for a worker: next in line, queued {waited} ago."
+    if render.status == ReportRender.Status.RUNNING:
+        limit = f"{float(settings.REPORT_RENDER_TIMEOUT_SECONDS):g} s"
+        return f"Rendering for {_seconds(now - render.started_at)} (limit {limit})."
+    if render.status == ReportRender.Status.FAILED:
+        return f"The render failed. {render.error}"
+    return "Ready."
+
+
+def _seconds(delta) -> str:
+    return f"{max(0, int(delta.total_seconds()))} s"
