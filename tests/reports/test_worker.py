@@ -1,0 +1,53 @@
+"""A real task worker, ``manage.py db_worker`` in its own process on the test database,
+issues the report of an approved assessment and renders a draft PDF."""
+
+import pytest
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from assessments import services as assessment_services
+from principles.framework import load_framework
+from principles.models import Principle
+from reports.models import IssuedReport, ReportRender
+from reports.services import verify_pdf
+from tests.conftest import FIXTURES
+from tests.workers import TASKS_ON_DATABASE, run_worker_until_queue_is_empty
+
+
+@pytest.fixture
+def database_queue(transactional_db, settings):
+    """Committed data (the worker is another process) and the database task backend."""
+    settings.TASKS = TASKS_ON_DATABASE
+    if not Principle.objects.exists():  # flushed by an earlier transactional test
+        load_framework(directory=FIXTURES)
+
+
+def test_a_worker_process_issues_the_report_after_approval(database_queue, reviewed, auditor):
+    assessment_services.approve_assessment(assessment=reviewed, by=auditor)
+    task = DBTaskResult.objects.get()
+    assert task.status == "READY" and task.task_path == "reports.tasks.render_report"
+    assert not IssuedReport.objects.exists()
+
+    run_worker_until_queue_is_empty()
+
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    issued = IssuedReport.objects.get(assessment=reviewed)
+    assert bytes(issued.pdf).startswith(b"%PDF-")
+    assert verify_pdf(bytes(issued.pdf)).verified
+    assert ReportRender.objects.get(assessment=reviewed).status == "done"
+
+
+def test_a_worker_process_renders_a_draft_pdf_for_the_page_waiting_on_it(
+    database_queue, client, reviewed, officer
+):
+    client.force_login(officer)
+    pdf_url = reverse("report_pdf", args=[reviewed.pk])
+    progress = client.get(pdf_url).url
+    assert "Waiting for a worker" in client.get(progress).content.decode()
+
+    run_worker_until_queue_is_empty()
+
+    assert "The draft PDF is ready" in client.get(progress).content.decode()
+    response = client.get(pdf_url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
