@@ -10,6 +10,7 @@ from datetime import UTC
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -174,6 +175,9 @@ def run_render(*, render_id: int) -> str:
     except (rendering.RenderFailed, NotApproved) as exc:
         _finish(render.pk, attempt, error=str(exc))
         return f"failed: {exc}"
+    except ObjectDoesNotExist:
+        # The assessment (and with it this render) was deleted meanwhile.
+        return "gone"
     except Exception as exc:
         _finish(render.pk, attempt, error=f"The render failed unexpectedly ({type(exc).__name__}).")
         raise  # the traceback goes to the task's result and the log

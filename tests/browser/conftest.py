@@ -5,6 +5,11 @@ pytest-django's ``live_server``.
 test, so every browser test loads the catalogue again when it is missing, and
 the browser tests run last in the suite (``pytest_collection_modifyitems``
 below) so that the flush cannot empty the catalogue under the other tests.
+
+Reports are rendered as in production: the live server queues tasks in the
+database and a real worker process (``manage.py db_worker``) on the same test
+database does them, which is why the SQLite test database is a file
+(tests/settings.py).
 """
 
 import os
@@ -21,6 +26,7 @@ from django.test import override_settings  # noqa: E402
 from principles.framework import load_framework  # noqa: E402
 from principles.models import Principle  # noqa: E402
 from tests.conftest import FIXTURES, make_user  # noqa: E402
+from tests.workers import TASKS_ON_DATABASE, running_worker  # noqa: E402
 
 BROWSER_TESTS = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
@@ -32,7 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-TIMEOUT_MS = 15_000  # generous: the machine may be busy, and approving renders a PDF
+TIMEOUT_MS = 15_000  # generous: the machine may be busy
+RENDER_TIMEOUT_MS = 90_000  # a worker renders a PDF: seconds, many on a busy machine
 
 
 @pytest.hookimpl(trylast=True)
@@ -70,8 +77,22 @@ def _media_url_for_live_server():
 
 
 @pytest.fixture(scope="session")
-def live_server(_media_url_for_live_server, live_server):
+def _tasks_on_database():
+    """The live server queues tasks in the database, as in production."""
+    with override_settings(TASKS=TASKS_ON_DATABASE):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(_media_url_for_live_server, _tasks_on_database, live_server):
     return live_server
+
+
+@pytest.fixture(autouse=True)
+def task_worker(catalogue):
+    """A worker process for each test, stopped before the database is flushed."""
+    with running_worker() as worker:
+        yield worker
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from assessments import services
 from assessments.models import Answer
+from tests.browser.conftest import RENDER_TIMEOUT_MS
 from tests.browser.helpers import (
     Screenshots,
     describe,
@@ -73,6 +74,13 @@ def test_main_pages_have_no_serious_accessibility_violations(page, assessment, o
     page.go_back()
     page.get_by_role("link", name="Report preview").click()
     check("report-preview")
+    page.go_back()
+    page.get_by_role("link", name="Report PDF").click()  # rendered by the task worker
+    expect(page.get_by_role("heading", name="Rendering the draft PDF…")).to_be_visible()
+    check("draft-pdf-progress")
+    ready = page.get_by_role("heading", name="The draft PDF is ready")
+    expect(ready).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    check("draft-pdf-ready")
 
     nav_link(page, "Methodology").click()
     check("methodology")

@@ -1,10 +1,12 @@
 """Journey 2: an auditor comments and returns the assessment, the officer fixes the
-answer and resubmits, the auditor approves and downloads the PDF, and the verify
-page accepts that PDF and refuses a copy with one byte changed."""
+answer and resubmits, the auditor approves, watches the report being issued (by the
+task worker) and downloads the PDF, and the verify page accepts that PDF and refuses
+a copy with one byte changed."""
 
 from playwright.sync_api import expect
 
 from assessments.models import Answer
+from tests.browser.conftest import RENDER_TIMEOUT_MS
 from tests.browser.helpers import (
     Screenshots,
     nav_link,
@@ -69,7 +71,12 @@ def test_auditor_returns_officer_fixes_auditor_approves_and_verifies(
     reviewer.get_by_role("button", name="Approve").click()
     expect(status_message(reviewer)).to_contain_text("Approved.")
     expect(reviewer.get_by_role("heading", level=1)).to_contain_text("Approved")
-    shots(reviewer, "approved")
+    shots(reviewer, "approved-issuing")
+    # The page follows the worker's render and shows the issued report when it is done.
+    issued = reviewer.get_by_text("its report was issued with fingerprint")
+    expect(issued).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    expect(reviewer.get_by_role("heading", name="Issuing the report…")).to_have_count(0)
+    shots(reviewer, "approved-issued")
     with reviewer.expect_download() as download:
         reviewer.get_by_role("link", name="Report PDF").click()
     pdf = tmp_path / download.value.suggested_filename
