@@ -4,10 +4,13 @@ Run as root on a machine with PostgreSQL installed (as CI has):
 
     .venv/bin/python benchmarks/load.py [--seconds 60] [--officers 20] [--auditors 5]
                                         [--kill-worker-at SECONDS] [--db-outage-at SECONDS]
+                                        [--heavy-draft]
 
 It creates a throw-away database, loads the catalogue and demo data, gives each
 simulated officer an assessment of their own, starts gunicorn with two workers
-and then, for the given time, has the officers save answers through the real
+and a task worker (``manage.py db_worker``, which renders the report PDFs), waits
+until the demo's approved report is issued and then, for the given time, has
+the officers save answers through the real
 questionnaire form (GET the page, POST it back with one answer changed) while
 the auditors read reports (HTML preview, JSON, CSV and the issued PDF) and one
 client polls the health endpoint. Only 127.0.0.1 is contacted.
@@ -20,6 +23,14 @@ in the database with exactly the value saved last (no lost answers).
 in flight on it fail (counted apart), no confirmed answer may be lost.
 --db-outage-at stops PostgreSQL at that second for 5 s: pages must answer 503
 with the outage page meanwhile, and the app must recover by itself.
+
+--heavy-draft runs the load twice: first as above (the baseline), then with one
+more client that keeps asking for the draft PDF of a limit-sized assessment
+(every applicable question of all five roles answered with an explanation of
+EXPLANATION_MAX_CHARS characters): it changes one explanation through the
+questionnaire, requests the PDF, follows the progress page's status until the
+worker has rendered it, downloads it, and starts again. Targets: p95 of a save
+within 2 times the baseline's, and p95 of /healthz under 1 s.
 
 Exit status is 0 only when the targets hold: no errors (outside a deliberate
 fault), no lost answers, and p95 of a save within 10 times the health p95.
@@ -48,7 +59,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 HOST = "127.0.0.1"
 PASSWORD = "load-test-password-2026"
-DB_NAME = "hiroshima_load"
+# --database NAME gives a run its own throw-away database (and media folder).
+DB_NAME = (
+    next(iter(sys.argv[sys.argv.index("--database") + 1 :]), "") if "--database" in sys.argv else ""
+)
+DB_NAME = DB_NAME or "hiroshima_load"
 DB_URL = f"postgres://hiroshima_load:hiroshima_load@{HOST}:5432/{DB_NAME}"
 
 
@@ -85,7 +100,7 @@ def app_env() -> dict[str, str]:
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,
-        DJANGO_MEDIA_ROOT="/tmp/hiroshima-load-media",
+        DJANGO_MEDIA_ROOT=f"/tmp/{DB_NAME}-media",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -108,20 +123,41 @@ for i in range({auditors}):
     Membership.objects.create(user=user, organization=org, role="auditor")
 for a in Assessment.objects.filter(organization=org, title__startswith="Aurora"):
     print(f"readable {{a.pk}} {{a.status}}")
+if {heavy}:
+    from django.conf import settings
+    heavy_org = Organization.objects.create(name="Heavy Reports Ltd", slug="heavy")
+    heavy_org.roles.set(LifecycleRole.objects.all())
+    user = User.objects.create_user("heavy0", password="{password}")
+    Membership.objects.create(user=user, organization=heavy_org, role="officer")
+    a = services.create_assessment(
+        organization=heavy_org, title="Heavy", scope="x" * settings.SCOPE_MAX_CHARS, by=user
+    )
+    result = services.result_for(a)
+    text = ("A limit-sized explanation. " * 1000)[: settings.EXPLANATION_MAX_CHARS]
+    inputs = [
+        services.AnswerInput(q.question.id, 0, 3, False, text)
+        for p in result.principles for q in p.questions
+    ]
+    services.save_answers(assessment=a, inputs=inputs, by=user)
+    print(f"heavy {{a.pk}} {{len(inputs)}} {{len(text)}}")
 """
 
 
-def prepare_app(env, officers: int, auditors: int) -> tuple[dict[str, int], list]:
+def prepare_app(env, officers: int, auditors: int, heavy: bool):
     manage = PYTHON, "manage.py"
     sh(*manage, "migrate", "-v0", env=env)
     sh(*manage, "load_framework", "-v0", env=env)
     sh(*manage, "seed_demo", "-v0", env=env)
     sh(*manage, "collectstatic", "--noinput", "-v0", env=env)
-    script = SETUP_SCRIPT.format(officers=officers, auditors=auditors, password=PASSWORD)
+    script = SETUP_SCRIPT.format(
+        officers=officers, auditors=auditors, password=PASSWORD, heavy=heavy
+    )
     out = sh(*manage, "shell", "-v0", "-c", script, env=env).stdout
     own = {m[0]: int(m[1]) for m in re.findall(r"assessment (\S+) (\d+)", out)}
     readable = [(int(pk), status) for pk, status in re.findall(r"readable (\d+) (\w+)", out)]
-    return own, readable
+    found = re.search(r"heavy (\d+) (\d+) (\d+)", out)
+    heavy_draft = tuple(map(int, found.groups())) if found else None  # pk, questions, chars
+    return own, readable, heavy_draft
 
 
 # --- a small browser-like client -----------------------------------------------
@@ -328,6 +364,153 @@ print(json.dumps([[a.assessment_id, a.question.code, a.level, a.explanation] for
 """
 
 
+def heavy_draft_loop(port, username, assessment, deadline, stats, renders):
+    """Change one explanation of the heavy draft, ask for its PDF, follow the progress
+    page's status until the worker has rendered it, download it; again and again."""
+    client = Client(port)
+    client.login(username)
+    page_path = f"/assessments/{assessment}/principles/I/"
+    pdf_path = f"/assessments/{assessment}/report.pdf"
+    counter = 0
+    while time.monotonic() < deadline:
+        counter += 1
+        status, _, page = client.request("GET", page_path)
+        form = FormParser()
+        form.feed(page.decode())
+        code = sorted({name.split("-")[0] for name in form.radios})[0]
+        body = dict(form.fields)
+        text = body[f"{code}-explanation"]
+        body[f"{code}-explanation"] = f"{counter:08d}" + text[8:]  # same length, new version
+        body["save"] = "1"
+        client.request("POST", page_path, body)
+        asked = time.monotonic()
+        status, location, content = client.request("GET", pdf_path)
+        stats.record("draftpdf", time.monotonic() - asked, status in (200, 302), False)
+        while status == 302 and "/renders/" in (location or "") and time.monotonic() < deadline:
+            time.sleep(1)
+            _, _, state = client.request("GET", location + "status.json")
+            state = json.loads(state)
+            if state["status"] == "failed":
+                stats.record("render", 0, False, False)
+                print(f"heavy draft render failed: {state['message']}")
+                break
+            if state["finished"]:
+                request = time.monotonic()
+                status, location, content = client.request("GET", pdf_path)
+                stats.record("draftpdf", time.monotonic() - request, status == 200, False)
+        if status == 200 and content.startswith(b"%PDF-"):
+            renders.append(time.monotonic() - asked)
+
+
+def wait_until_issued(port, readable) -> None:
+    """The demo's approved report is issued by the task worker after seed_demo."""
+    client = Client(port)
+    client.login("auditor0")
+    for pk, status in readable:
+        if status != "approved":
+            continue
+        for _ in range(600):
+            if client.request("GET", f"/assessments/{pk}/report.pdf")[0] == 200:
+                break
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("the task worker did not issue the demo report within 5 minutes")
+
+
+@dataclass
+class Phase:
+    name: str
+    stats: Stats
+    confirmed: dict
+    elapsed: float
+    events: list
+    outage_pages: list
+    renders: list
+
+
+def run_phase(name, args, server, own, readable, heavy) -> Phase:
+    stats, fault, confirmed, outage_pages, renders = Stats(), Fault(), {}, [], []
+    numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+    start = time.monotonic()
+    deadline = start + args.seconds
+    threads = [
+        threading.Thread(
+            target=officer_loop,
+            args=(args.port, user, pk, deadline, stats, fault, confirmed, numerals),
+        )
+        for user, pk in own.items()
+    ]
+    threads += [
+        threading.Thread(
+            target=auditor_loop,
+            args=(args.port, f"auditor{i}", readable, deadline, stats, fault),
+        )
+        for i in range(args.auditors)
+    ]
+    threads.append(
+        threading.Thread(target=health_loop, args=(args.port, deadline, stats, fault, outage_pages))
+    )
+    if heavy:
+        threads.append(
+            threading.Thread(
+                target=heavy_draft_loop,
+                args=(args.port, "heavy0", heavy[0], deadline, stats, renders),
+            )
+        )
+    for thread in threads:
+        thread.start()
+    events = []
+    if args.kill_worker_at is not None:
+        time.sleep(max(0, start + args.kill_worker_at - time.monotonic()))
+        workers = sh("pgrep", "-P", str(server.pid)).stdout.split()
+        fault.until = time.monotonic() + 5
+        os.kill(int(workers[0]), signal.SIGKILL)
+        events.append(f"killed worker {workers[0]} at {time.monotonic() - start:.1f}s")
+    if args.db_outage_at is not None:
+        time.sleep(max(0, start + args.db_outage_at - time.monotonic()))
+        fault.until = time.monotonic() + 12
+        sh("service", "postgresql", "stop")
+        events.append(f"stopped PostgreSQL at {time.monotonic() - start:.1f}s")
+        time.sleep(5)
+        sh("service", "postgresql", "start")
+        events.append(f"started PostgreSQL at {time.monotonic() - start:.1f}s")
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    return Phase(name, stats, confirmed, elapsed, events, outage_pages, renders)
+
+
+def p95(phase: Phase, kind: str) -> float:
+    values = phase.stats.latencies.get(kind, [])
+    return percentile(values, 95) if values else float("inf")
+
+
+def print_phase(phase: Phase, args) -> None:
+    stats, elapsed = phase.stats, phase.elapsed
+    print(f"\n[{phase.name}] gunicorn: 2 workers on {HOST}:{args.port}, PostgreSQL, 1 task "
+          f"worker; {elapsed:.0f} s; {args.officers} officers saving, {args.auditors} auditors "
+          f"reading reports")  # fmt: skip
+    for event in phase.events:
+        print(f"fault: {event}")
+    print(f"{'':8} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
+    for kind in ("save", "page", "report", "health", "draftpdf"):
+        values = stats.latencies.get(kind, [])
+        errors = stats.errors.get(kind, 0)
+        if values:
+            print(f"{kind:8} {len(values):9d} {len(values) / elapsed:7.1f} "
+                  f"{statistics.median(values) * 1000:8.1f} {percentile(values, 95) * 1000:8.1f} "
+                  f"{errors:7d}")  # fmt: skip
+        elif kind != "draftpdf":
+            print(f"{kind:8} {0:9d} {'-':>7} {'-':>8} {'-':>8} {errors:7d}")
+    if phase.renders:
+        print(f"heavy draft PDFs rendered and downloaded: {len(phase.renders)}, "
+              f"request to download median {statistics.median(phase.renders):.1f} s")  # fmt: skip
+    if stats.fault_errors:
+        print(f"failures inside the fault window (expected): {stats.fault_errors}")
+    if phase.outage_pages:
+        print(f"503 responses during the outage: {len(phase.outage_pages)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=60)
@@ -336,16 +519,23 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--kill-worker-at", type=float, default=None)
     parser.add_argument("--db-outage-at", type=float, default=None)
+    parser.add_argument("--heavy-draft", action="store_true")
+    parser.add_argument("--database", default="hiroshima_load", help="throw-away database name")
     args = parser.parse_args()
 
     prepare_database()
     env = app_env()
-    own, readable = prepare_app(env, args.officers, args.auditors)
+    own, readable, heavy = prepare_app(env, args.officers, args.auditors, args.heavy_draft)
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "2",
          "--bind", f"{HOST}:{args.port}", "hiroshima.wsgi"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
+    worker = subprocess.Popen(
+        [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "0.5", "-v0"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    phases = []
     try:
         for _ in range(100):
             try:
@@ -353,84 +543,46 @@ def main() -> int:
                     break
             except OSError:
                 time.sleep(0.1)
-        stats, fault, confirmed, outage_pages = Stats(), Fault(), {}, []
-        numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-        start = time.monotonic()
-        deadline = start + args.seconds
-        threads = [
-            threading.Thread(
-                target=officer_loop,
-                args=(args.port, user, pk, deadline, stats, fault, confirmed, numerals),
-            )
-            for user, pk in own.items()
-        ]
-        threads += [
-            threading.Thread(
-                target=auditor_loop,
-                args=(args.port, f"auditor{i}", readable, deadline, stats, fault),
-            )
-            for i in range(args.auditors)
-        ]
-        threads.append(
-            threading.Thread(
-                target=health_loop, args=(args.port, deadline, stats, fault, outage_pages)
-            )
-        )
-        for thread in threads:
-            thread.start()
-        events = []
-        if args.kill_worker_at is not None:
-            time.sleep(max(0, start + args.kill_worker_at - time.monotonic()))
-            workers = sh("pgrep", "-P", str(server.pid)).stdout.split()
-            fault.until = time.monotonic() + 5
-            os.kill(int(workers[0]), signal.SIGKILL)
-            events.append(f"killed worker {workers[0]} at {time.monotonic() - start:.1f}s")
-        if args.db_outage_at is not None:
-            time.sleep(max(0, start + args.db_outage_at - time.monotonic()))
-            fault.until = time.monotonic() + 12
-            sh("service", "postgresql", "stop")
-            events.append(f"stopped PostgreSQL at {time.monotonic() - start:.1f}s")
-            time.sleep(5)
-            sh("service", "postgresql", "start")
-            events.append(f"started PostgreSQL at {time.monotonic() - start:.1f}s")
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - start
+        wait_until_issued(args.port, readable)
+        phases.append(run_phase("baseline", args, server, own, readable, None))
+        if heavy:
+            phases.append(run_phase("heavy draft", args, server, own, readable, heavy))
     finally:
+        worker.send_signal(signal.SIGTERM)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
     out = sh(
         PYTHON, "manage.py", "shell", "-v0", "-c", VERIFY_SCRIPT.format(ids=list(own.values())),
         env=env,
     ).stdout  # fmt: skip
     stored = {(a, code): (level, text) for a, code, level, text in json.loads(out)}
+    # The last phase's confirmed saves are the latest values.
+    confirmed = {}
+    for phase in phases:
+        confirmed.update(phase.confirmed)
     lost = [key for key, value in confirmed.items() if stored.get(key) != value]
 
-    print(f"gunicorn: 2 workers on {HOST}:{args.port}, PostgreSQL; {elapsed:.0f} s; "
-          f"{args.officers} officers saving, {args.auditors} auditors reading reports")  # fmt: skip
-    for event in events:
-        print(f"fault: {event}")
-    print(f"{'':8} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
-    for kind in ("save", "page", "report", "health"):
-        values = stats.latencies.get(kind, [])
-        errors = stats.errors.get(kind, 0)
-        if values:
-            print(f"{kind:8} {len(values):9d} {len(values) / elapsed:7.1f} "
-                  f"{statistics.median(values) * 1000:8.1f} {percentile(values, 95) * 1000:8.1f} "
-                  f"{errors:7d}")  # fmt: skip
-        else:
-            print(f"{kind:8} {0:9d} {'-':>7} {'-':>8} {'-':>8} {errors:7d}")
-    if stats.fault_errors:
-        print(f"failures inside the fault window (expected): {stats.fault_errors}")
-    if outage_pages:
-        print(f"503 responses during the outage: {len(outage_pages)}")
-    saves, health = stats.latencies.get("save", []), stats.latencies.get("health", [])
-    ratio = percentile(saves, 95) / percentile(health, 95) if saves and health else float("inf")
-    print(f"p95 save / p95 health: {ratio:.1f} (target <= 10)")
+    ok = not lost
+    for phase in phases:
+        print_phase(phase, args)
+        ratio = p95(phase, "save") / p95(phase, "health")
+        print(f"p95 save / p95 health: {ratio:.1f} (target <= 10)")
+        ok = ok and sum(phase.stats.errors.values()) == 0 and ratio <= 10
+        ok = ok and bool(phase.stats.latencies.get("save"))
+    if heavy:
+        base, loaded = phases
+        save_ratio = p95(loaded, "save") / p95(base, "save")
+        health = p95(loaded, "health")
+        print(f"\nheavy draft: {heavy[1]} questions answered with {heavy[2]} characters each")
+        print(f"p95 save with the heavy draft client / without: {save_ratio:.2f} (target <= 2)")
+        print(f"p95 /healthz with the heavy draft client: {health * 1000:.0f} ms (target < 1000)")
+        ok = ok and save_ratio <= 2 and health < 1 and bool(loaded.renders)
     print(f"answers confirmed: {len(confirmed)}, lost: {len(lost)}")
-    errors = sum(stats.errors.values())
-    ok = errors == 0 and not lost and ratio <= 10 and bool(saves)
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 

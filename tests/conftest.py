@@ -23,6 +23,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_framework(directory=FIXTURES)
 
 
+@pytest.fixture
+def catalogue_restored(django_db_blocker):
+    """For transactional tests: the catalogue is there, and is loaded again after the
+    flush that ends the test, so that tests running later still find it.
+
+    Request it before ``transactional_db`` (or a fixture using it): it is then set up
+    before the database fixture and torn down after its flush.
+    """
+    from principles.models import Principle
+
+    def ensure():
+        with django_db_blocker.unblock():
+            if not Principle.objects.exists():
+                load_framework(directory=FIXTURES)
+
+    ensure()
+    yield
+    ensure()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -22,6 +22,7 @@ from reports import pdf
 from reports.document import build_report
 from reports.exports import canonical_json
 from reports.pdf import render_report_html, render_report_pdf
+from reports.services import issue_report
 from tests.conftest import make_org, make_user
 from tests.reports.conftest import answer_with_a_mix
 
@@ -52,7 +53,7 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
         services.submit_assessment(assessment=assessment, by=officer)
         services.approve_assessment(assessment=assessment, by=auditor)
         assessment.refresh_from_db()
-        report = assessment.issued_report
+        report = issue_report(assessment=assessment)  # as the task worker does after the commit
         result = services.result_for(assessment)
         draft = services.create_assessment(
             organization=org, title="Next year", scope="Our chat assistant.", by=officer

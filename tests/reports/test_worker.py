@@ -6,20 +6,15 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from assessments import services as assessment_services
-from principles.framework import load_framework
-from principles.models import Principle
 from reports.models import IssuedReport, ReportRender
 from reports.services import verify_pdf
-from tests.conftest import FIXTURES
 from tests.workers import TASKS_ON_DATABASE, run_worker_until_queue_is_empty
 
 
 @pytest.fixture
-def database_queue(transactional_db, settings):
+def database_queue(catalogue_restored, transactional_db, settings):
     """Committed data (the worker is another process) and the database task backend."""
     settings.TASKS = TASKS_ON_DATABASE
-    if not Principle.objects.exists():  # flushed by an earlier transactional test
-        load_framework(directory=FIXTURES)
 
 
 def test_a_worker_process_issues_the_report_after_approval(database_queue, reviewed, auditor):
