@@ -102,8 +102,10 @@ def report_issue_retry(request, pk):
     if not assessment.is_locked:
         messages.error(request, "Only an approved assessment has a report to issue.")
     elif _issued_or_none(assessment) is None:
-        services.queue_issuing(assessment=assessment, by=request.user)
-        messages.info(request, "Issuing the report again.")
+        issuing = services.issuing_of(assessment)
+        if issuing is None or issuing.can_retry:
+            services.queue_issuing(assessment=assessment, by=request.user)
+            messages.info(request, "Issuing the report again.")
     return redirect("assessment_detail", pk=pk)
 
 
