@@ -16,7 +16,7 @@ import sys
 from django.conf import settings
 from django.contrib.staticfiles.management.commands.runserver import Command as StaticRunserver
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
 
 
@@ -41,7 +41,7 @@ class Command(StaticRunserver):
         super().handle(*args, **options)
 
     def start_worker(self) -> None:
-        if not isinstance(default_task_backend, DatabaseBackend):
+        if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
             return
         # No --reload: a reloading worker is two processes, and the second would outlive
         # a terminated first. Each render runs in a fresh process anyway, so changes to
