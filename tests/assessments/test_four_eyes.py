@@ -66,9 +66,7 @@ def test_starting_a_revision_is_not_a_change_to_its_answers(approved, officer, a
     assert changed_by == {officer}
 
 
-def test_relaxed_for_a_one_person_organization_and_the_report_says_so(
-    submitted, officer, settings
-):
+def test_relaxed_for_a_one_person_organization_and_the_report_says_so(submitted, officer, settings):
     settings.FOUR_EYES_RELAXED = True
     become_auditor(officer)
     services.approve_assessment(assessment=Assessment.objects.get(pk=submitted.pk), by=officer)
