@@ -142,3 +142,23 @@ def test_remove_orphan_evidence_leaves_recent_files_alone(assessment):
     orphan = default_storage.save("evidence/ee/ee00", ContentFile(b"being saved right now"))
     call_command("remove_orphan_evidence", "--delete", stdout=io.StringIO())
     assert stored_files() == [orphan]
+
+
+def test_a_save_refused_after_storing_a_file_leaves_no_file(assessment, officer):
+    result = services.result_for(assessment).principle("I")
+    first, second = (q.question.id for q in result.questions[:2])
+    services.save_answers(
+        assessment=assessment,
+        inputs=[services.AnswerInput(second, 0, 1, False, "someone else's")],
+        by=officer,
+    )
+    upload = SimpleUploadedFile("new.txt", b"stored, then refused\n")
+    inputs = [
+        services.AnswerInput(
+            first, 0, 2, False, "a", new_evidence=services.NewEvidence(upload=upload)
+        ),
+        services.AnswerInput(second, 0, 3, False, "stale: the page showed no answer"),
+    ]
+    with pytest.raises(services.StaleAnswers):
+        services.save_answers(assessment=assessment, inputs=inputs, by=officer)
+    assert not Evidence.objects.exists() and stored_files() == []

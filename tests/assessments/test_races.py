@@ -201,9 +201,9 @@ def test_a_comment_by_someone_who_is_no_longer_auditor_is_refused(submitted, aud
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="needs two real connections with row locks; SQLite's test database is one "
-    "in-memory database shared by threads, where a second writer fails at once instead of "
-    "waiting (the IMMEDIATE transactions serialise writers in production)",
+    reason="needs PostgreSQL: the test watches pg_stat_activity for the second request "
+    "waiting on the row lock; SQLite has no row locks (select_for_update does nothing "
+    "there; its IMMEDIATE transactions serialise whole writers instead)",
 )
 def test_two_concurrent_revisions_give_one_revision_and_the_normal_message(monkeypatch):
     if not Principle.objects.exists():
@@ -221,11 +221,12 @@ def test_two_concurrent_revisions_give_one_revision_and_the_normal_message(monke
     # waiting on a database lock; whatever it waits for, the outcome must be clean.
     real_live_catalogue = services.live_catalogue
     first = threading.Event()
+    seen_waiting = []
 
     def hold_first(*args, **kwargs):
         if not first.is_set():
             first.set()
-            _wait_until_another_backend_waits_on_a_lock()
+            seen_waiting.append(_wait_until_another_backend_waits_on_a_lock())
         return real_live_catalogue(*args, **kwargs)
 
     monkeypatch.setattr(services, "live_catalogue", hold_first)
@@ -250,6 +251,7 @@ def test_two_concurrent_revisions_give_one_revision_and_the_normal_message(monke
     for thread in threads:
         thread.join()
 
+    assert seen_waiting == [True], "the second request should have waited for the first"
     kinds = sorted(kind for kind, _ in outcomes)
     assert kinds == ["ok", "refused"], outcomes
     refused = next(message for kind, message in outcomes if kind == "refused")
@@ -276,5 +278,6 @@ def _wait_until_another_backend_waits_on_a_lock(polls=600):
                 "WHERE datname = current_database() AND wait_event_type = 'Lock'"
             ).fetchone()[0]
             if waiting:
-                return
+                return True
             threading.Event().wait(0.05)
+    return False
