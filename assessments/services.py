@@ -232,8 +232,13 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
             "pk", "answer__question_id", "size"
         )
     )
-    removed = {pk for item in inputs for pk in item.remove_evidence}
-    kept = [(question_id, size or 0) for pk, question_id, size in rows if pk not in removed]
+    # An input removes evidence of its own answer only (as _apply_answer does).
+    removed = {(item.question_id, pk) for item in inputs for pk in item.remove_evidence}
+    kept = [
+        (question_id, size or 0)
+        for pk, question_id, size in rows
+        if (question_id, pk) not in removed
+    ]
     total = sum(size for _, size in kept)
     limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
     for item in inputs:
@@ -277,8 +282,10 @@ def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str])
 def _store_file(*, checked: CheckedFile, upload, written: list[str]) -> str:
     """Store the content under its hash, once; note in ``written`` what this call created."""
     name = evidence_storage_name(checked.sha256)
-    if default_storage.exists(name):
+    if default_storage.exists(name) and default_storage.size(name) == checked.size:
         return name
+    # Absent, or cut short by a crash while it was written: the storage picks a free
+    # name next to it then.
     upload.seek(0)
     stored = default_storage.save(name, upload)
     written.append(stored)
