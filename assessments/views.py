@@ -172,6 +172,11 @@ def questionnaire(request, pk, numeral):
             "assessment": assessment,
             "page": page,
             "max_upload": settings.EVIDENCE_MAX_BYTES,
+            "limits": {
+                "evidence_total": settings.EVIDENCE_MAX_TOTAL_BYTES,
+                "evidence_items": settings.EVIDENCE_MAX_ITEMS_PER_ANSWER,
+                "explanation": f"{settings.EXPLANATION_MAX_CHARS:,}",
+            },
             "accept": ACCEPT,
         },
     )

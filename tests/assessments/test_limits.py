@@ -192,3 +192,9 @@ def test_an_overlong_title_is_refused_by_the_service(assessment, officer):
             assessment=assessment, title="t" * 201, scope="s", roles=[], by=officer
         )
     assert Assessment.objects.get(pk=assessment.pk).title == assessment.title
+
+
+def test_the_questionnaire_states_the_limits(officer_client, assessment):
+    content = officer_client.get(page_url(assessment, "I")).content.decode()
+    assert "explanations up to 10,000 characters" in content
+    assert "up to 20 pieces of evidence per answer" in content
