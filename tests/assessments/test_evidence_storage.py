@@ -162,3 +162,35 @@ def test_a_save_refused_after_storing_a_file_leaves_no_file(assessment, officer)
     with pytest.raises(services.StaleAnswers):
         services.save_answers(assessment=assessment, inputs=inputs, by=officer)
     assert not Evidence.objects.exists() and stored_files() == []
+
+
+def test_the_migration_moves_old_names_to_generated_ones(assessment, officer):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("assessments.migrations.0003_evidence_generated_names")
+    content = b"uploaded before generated names\n"
+    digest = hashlib.sha256(content).hexdigest()
+    old = default_storage.save(f"evidence/1/{digest}/Board minutes.txt", ContentFile(content))
+    services.save_answers(
+        assessment=assessment,
+        inputs=[services.AnswerInput(first_question_id(assessment), 0, 2, False, "a")],
+        by=officer,
+    )
+    evidence = Evidence.objects.create(
+        answer=assessment.answers.get(), description="Minutes", file=old,
+        file_name="Board minutes.txt", size=len(content), sha256=digest, added_by=officer,
+    )  # fmt: skip
+    migration.to_generated_names(apps, None)
+    evidence.refresh_from_db()
+    assert evidence.file.name == f"evidence/{digest[:2]}/{digest}"
+    assert evidence.file.read() == content and evidence.file_name == "Board minutes.txt"
+    call_command(
+        "remove_orphan_evidence", "--delete", "--min-age-minutes", "0", stdout=io.StringIO()
+    )
+    assert stored_files() == [evidence.file.name]
+
+
+def first_question_id(assessment):
+    return services.result_for(assessment).principle("I").questions[0].question.id
