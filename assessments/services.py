@@ -227,6 +227,8 @@ def _check_new_evidence(item: AnswerInput) -> None:
 
 def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput]) -> None:
     """Items per answer and bytes per assessment, counted on the locked assessment."""
+    if not any(item.new_evidence for item in inputs):
+        return  # removing evidence is always allowed
     rows = list(
         Evidence.objects.filter(answer__assessment=assessment).values_list(
             "pk", "answer__question_id", "size"
