@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hiroshima.middleware.SecurityHeadersMiddleware",
+    # Before anything that reads the body (the two above only set headers).
+    "hiroshima.middleware.RequestSizeLimitMiddleware",
     "hiroshima.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,6 +212,21 @@ EVIDENCE_MAX_TOTAL_BYTES = int(
     env_str("EVIDENCE_MAX_TOTAL_BYTES", str(500 * 1024 * 1024))
 )  # per assessment
 COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
+
+# Request bodies: a small limit everywhere, a larger one for the pages that take
+# files (a questionnaire page carries one evidence file per question; the verify
+# page one PDF). Checked against Content-Length before Django reads the body; a
+# body without Content-Length (chunked) is refused. The proxy in front should
+# refuse the same sizes (README, Deploy).
+REQUEST_MAX_BYTES = int(env_str("REQUEST_MAX_BYTES", str(1024 * 1024)))
+REQUEST_MAX_UPLOAD_FILES = int(env_str("REQUEST_MAX_UPLOAD_FILES", "12"))
+REQUEST_MAX_UPLOAD_BYTES = int(
+    env_str(
+        "REQUEST_MAX_UPLOAD_BYTES",
+        str(EVIDENCE_MAX_BYTES * REQUEST_MAX_UPLOAD_FILES + REQUEST_MAX_BYTES),
+    )
+)
+REQUEST_UPLOAD_VIEWS = ["questionnaire", "report_verify"]
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
