@@ -231,6 +231,9 @@ REQUEST_UPLOAD_VIEWS = ["questionnaire", "report_verify"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# load_framework refuses a framework file larger than this before parsing it.
+FRAMEWORK_MAX_FILE_BYTES = int(env_str("FRAMEWORK_MAX_FILE_BYTES", str(2 * 1024 * 1024)))
+
 # Conformance bands: (lowest score, key, label), highest first. A score below the
 # last threshold is "not conformant".
 CONFORMANCE_BANDS = [
