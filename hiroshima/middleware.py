@@ -3,6 +3,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
 
 
 class SecurityHeadersMiddleware:
@@ -17,6 +18,24 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        return response
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a signed-in user
+    and on every download: neither the browser's cache nor a proxy keeps pages,
+    reports or evidence once the user has signed out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        attachment = response.get("Content-Disposition", "").lower().startswith("attachment")
+        if signed_in or attachment:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 
