@@ -93,6 +93,8 @@ class RequestSizeLimitMiddleware:
         try:
             size = int(length)
         except ValueError:
+            size = -1
+        if size < 0:
             return _refuse(request, 400, "bad request", "The Content-Length is not a number.")
         if size <= settings.REQUEST_MAX_BYTES:
             return None

@@ -131,8 +131,9 @@ def test_a_body_without_content_length_is_refused(client):
     assert response.status_code == 411
 
 
-def test_a_malformed_content_length_is_refused(client):
-    response = client.generic("POST", reverse("login"), data=b"x", CONTENT_LENGTH="lots")
+@pytest.mark.parametrize("length", ["lots", "-5"])
+def test_a_malformed_content_length_is_refused(client, length):
+    response = client.generic("POST", reverse("login"), data=b"x", CONTENT_LENGTH=length)
     assert response.status_code == 400
 
 
@@ -163,7 +164,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def gunicorn(tmp_path):
+def gunicorn(tmp_path, request):
     port = free_port()
     spool = tmp_path / "spool"
     spool.mkdir()
@@ -178,6 +179,7 @@ def gunicorn(tmp_path):
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="1",
         TMPDIR=str(spool),
+        **getattr(request, "param", {}),
     )
     gunicorn_bin = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     process = subprocess.Popen(
@@ -196,7 +198,7 @@ def gunicorn(tmp_path):
                 if process.poll() is not None:
                     pytest.fail(process.stderr.read().decode())
                 time.sleep(0.1)
-        yield port, spool
+        yield port, spool, process
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -215,7 +217,7 @@ def raw_request(port: int, head: str, body_start: bytes) -> str:
 
 
 def test_gunicorn_refuses_a_500_mb_post_after_its_headers(gunicorn):
-    port, spool = gunicorn
+    port, spool, _ = gunicorn
     body = StreamedBody(500 * MB)
     head = (
         "POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -229,7 +231,7 @@ def test_gunicorn_refuses_a_500_mb_post_after_its_headers(gunicorn):
 
 
 def test_gunicorn_refuses_a_chunked_body(gunicorn):
-    port, _ = gunicorn
+    port, _, _ = gunicorn
     head = (
         "POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
@@ -237,3 +239,18 @@ def test_gunicorn_refuses_a_chunked_body(gunicorn):
     )
     response = raw_request(port, head, b"10000\r\n" + b"a" * 65536)
     assert response.startswith("HTTP/1.1 411"), response[:200]
+
+
+@pytest.mark.parametrize("gunicorn", [{"DJANGO_LOG_FORMAT": "json"}], indirect=True)
+def test_gunicorn_and_the_application_log_json_lines(gunicorn):
+    import json
+
+    port, _, process = gunicorn
+    head = "OPTIONS /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    assert raw_request(port, head, b"").startswith("HTTP/1.1 405")
+    process.terminate()
+    process.wait(timeout=30)
+    records = [json.loads(line) for line in process.stderr.read().decode().splitlines()]
+    assert any(r["logger"] == "gunicorn.error" for r in records)
+    [warning] = [r for r in records if r["logger"] == "django.request"]
+    assert warning["status"] == 405 and warning["path"] == "/healthz"
