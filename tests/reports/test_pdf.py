@@ -18,12 +18,14 @@ from django.test import override_settings
 
 from assessments import services
 from assessments.models import Membership
+from principles.framework import load_framework
+from principles.models import Principle
 from reports import pdf
 from reports.document import build_report
 from reports.exports import canonical_json
 from reports.pdf import render_report_html, render_report_pdf
 from reports.services import issue_report
-from tests.conftest import make_org, make_user
+from tests.conftest import FIXTURES, make_org, make_user
 from tests.reports.conftest import answer_with_a_mix
 
 
@@ -41,6 +43,10 @@ class Rendered:
 @pytest.fixture(scope="module")
 def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock():
+        # This module runs after the transactional tests, whose flush may have emptied it.
+        if not Principle.objects.exists():
+            load_framework(directory=FIXTURES)
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         org = make_org("Example AI Labs", "example")
         officer, auditor = make_user("olivia"), make_user("arthur", first_name="Arthur")
