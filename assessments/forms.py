@@ -173,3 +173,30 @@ class ReviewForm(forms.Form):
 
     def clean_comment(self):
         return check_length(self.cleaned_data["comment"].strip(), limit=settings.COMMENT_MAX_CHARS)
+
+
+class ImportAnswersForm(forms.Form):
+    file = forms.FileField(
+        label="Answers file",
+        help_text="A .csv, .xlsx or .yaml file laid out as the answer exports are.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.yaml,.yml"}),
+    )
+
+
+class CopyAnswersForm(forms.Form):
+    source = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label="Copy answers from", empty_label=None
+    )
+    principles = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Principles",
+        error_messages={"required": "Choose at least one principle."},
+    )
+
+    def __init__(self, *args, sources, principle_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources
+        self.fields["source"].label_from_instance = lambda a: (
+            f"{a.title} (revision {a.revision}, {a.get_status_display().lower()})"
+        )
+        self.fields["principles"].choices = principle_choices

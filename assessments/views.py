@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from principles.catalogue import live_catalogue
+from principles.models import LifecycleRole
 
 from . import services
 from .forms import AssessmentForm, CommentForm, NewAssessmentForm, ReviewForm
@@ -340,5 +341,11 @@ def assessment_history(request, pk):
 @login_required
 def methodology(request):
     return render(
-        request, "assessments/methodology.html", {"bands": bands(), "levels": Answer.Level.choices}
+        request,
+        "assessments/methodology.html",
+        {
+            "bands": bands(),
+            "levels": Answer.Level.choices,
+            "roles": LifecycleRole.objects.order_by("order"),
+        },
     )

@@ -210,6 +210,13 @@ EVIDENCE_MAX_TOTAL_BYTES = int(
     env_str("EVIDENCE_MAX_TOTAL_BYTES", str(500 * 1024 * 1024))
 )  # per assessment
 COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
+# Answers imported from a file (CSV, XLSX, YAML): the uploaded file, the bytes an
+# XLSX (a zip archive) may unpack to, and the rows it may hold.
+ANSWERS_IMPORT_MAX_BYTES = int(env_str("ANSWERS_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+ANSWERS_IMPORT_MAX_UNPACKED_BYTES = int(
+    env_str("ANSWERS_IMPORT_MAX_UNPACKED_BYTES", str(20 * 1024 * 1024))
+)
+ANSWERS_IMPORT_MAX_ROWS = int(env_str("ANSWERS_IMPORT_MAX_ROWS", "10000"))
 
 # Separation of duties: the approver must not have submitted the assessment or
 # changed its answers. Relax it only for a one-person organization; approvals that
