@@ -144,7 +144,7 @@ def export_answers(*, assessment: Assessment, fmt: str) -> tuple[bytes, str, str
         "report_id": assessment.report_id,
         "title": assessment.title,
         "organization": assessment.organization.name,
-        "status": assessment.status,
+        "status": str(assessment.status),
         "roles": services.role_codes(assessment),
     }
     content = answer_data.render(answer_rows(assessment), fmt=fmt, about=about)
