@@ -344,7 +344,9 @@ def _apply(*, assessment: Assessment, plan: ImportPlan, by, expected_digest: str
         )
     if expected_digest is not None and plan.digest != expected_digest:
         raise StaleImport(STALE_MESSAGE)
-    shared = Evidence.objects.in_bulk([pk for row in plan.changes for pk in row.add_files])
+    shared = Evidence.objects.select_related("answer__assessment").in_bulk(
+        [pk for row in plan.changes for pk in row.add_files]
+    )
     inputs = [
         services.AnswerInput(
             question_id=row.question_id,

@@ -285,6 +285,8 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
 def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str]) -> Evidence:
     evidence = Evidence(answer=answer, description=new.description, url=new.url, added_by=by)
     if new.copy_of is not None:
+        if new.copy_of.answer.assessment.organization_id != answer.assessment.organization_id:
+            raise WorkflowError("Evidence can be shared only within one organization.")
         for name in ("file_name", "content_type", "size", "sha256"):
             setattr(evidence, name, getattr(new.copy_of, name))
         evidence.file.name = new.copy_of.file.name

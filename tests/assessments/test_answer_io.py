@@ -516,3 +516,46 @@ def test_import_command_exits_non_zero_on_rejected_rows(assessment, tmp_path):
     with pytest.raises(CommandError, match="1 row"):
         call_command("import_answers", assessment.pk, str(path), stdout=out)
     assert "No question has the code" in out.getvalue()
+
+
+def test_save_answers_shares_files_only_within_the_organization(assessment, officer, outsider):
+    other_org = outsider.memberships.get().organization
+    foreign = services.create_assessment(
+        organization=other_org, title="Theirs", scope="Theirs.", by=outsider
+    )
+    question = questions_of(foreign)[0]
+    services.save_answers(
+        assessment=foreign,
+        inputs=[
+            services.AnswerInput(
+                question.id, 0, 3, False, "Theirs.",
+                new_evidence=services.NewEvidence(
+                    description="Secret", upload=SimpleUploadedFile("secret.txt", b"secret\n")
+                ),
+            )
+        ],
+        by=outsider,
+    )  # fmt: skip
+    secret = Evidence.objects.get(file_name="secret.txt")
+    item = services.AnswerInput(
+        questions_of(assessment)[0].id, 0, 3, False, "Mine.",
+        new_evidence=services.NewEvidence(description="Secret", copy_of=secret),
+    )  # fmt: skip
+    with pytest.raises(services.WorkflowError, match="within one organization"):
+        services.save_answers(assessment=assessment, inputs=[item], by=officer)
+    assert not Answer.objects.filter(assessment=assessment).exists()
+
+
+def test_detail_page_offers_export_to_members_and_import_to_officers(
+    client, assessment, officer, auditor
+):
+    url = reverse("assessment_detail", args=[assessment.pk])
+    client.force_login(officer)
+    html = client.get(url).content.decode()
+    assert reverse("answers_export", args=[assessment.pk, "xlsx"]) in html
+    assert reverse("answers_import", args=[assessment.pk]) in html
+    assert reverse("answers_copy", args=[assessment.pk]) in html
+    client.force_login(auditor)
+    html = client.get(url).content.decode()
+    assert reverse("answers_export", args=[assessment.pk, "csv"]) in html
+    assert reverse("answers_import", args=[assessment.pk]) not in html
