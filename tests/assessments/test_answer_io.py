@@ -559,3 +559,16 @@ def test_detail_page_offers_export_to_members_and_import_to_officers(
     html = client.get(url).content.decode()
     assert reverse("answers_export", args=[assessment.pk, "csv"]) in html
     assert reverse("answers_import", args=[assessment.pk]) not in html
+
+
+def test_the_import_page_takes_files_larger_than_other_requests(client, assessment, officer):
+    code = questions_of(assessment)[0].code
+    rows = "".join(f'{code},2,"{"x" * 100}",\n' for _ in range(14_000))
+    # Over REQUEST_MAX_BYTES (1 MB), under ANSWERS_IMPORT_MAX_BYTES (2 MB).
+    content = f"code,level,explanation,evidence_links\n{rows}".encode()
+    assert 1_048_576 < len(content) < 2_097_152
+    client.force_login(officer)
+    upload = SimpleUploadedFile("a.csv", content)
+    response = client.post(reverse("answers_import", args=[assessment.pk]), {"file": upload})
+    assert response.status_code == 200
+    assert "at most 10,000 rows" in response.content.decode()
