@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -14,12 +15,13 @@ from principles.catalogue import Catalogue, live_catalogue
 from .models import (
     Answer,
     Assessment,
+    AuditOpinion,
     Comment,
     Evidence,
     Organization,
     ReviewEvent,
 )
-from .scoring import AssessmentResult, score_assessment
+from .scoring import AssessmentResult, Rules, score_assessment
 from .uploads import check_evidence_file
 
 
@@ -75,6 +77,12 @@ def catalogue_for(assessment: Assessment, *, live: Catalogue | None = None) -> C
     return live if live is not None else live_catalogue()
 
 
+def rules_for(assessment: Assessment) -> Rules:
+    """The bands and floor rule of an assessment: frozen once submitted, else in force."""
+    frozen = (assessment.catalogue_snapshot or {}).get("scoring")
+    return Rules.from_dict(frozen) if frozen else Rules.in_force()
+
+
 def role_codes(assessment: Assessment) -> list[str]:
     return [role.code for role in assessment.roles.all()]
 
@@ -95,31 +103,64 @@ def result_for(assessment: Assessment, *, live: Catalogue | None = None) -> Asse
         catalogue=catalogue,
         roles=role_codes(assessment),
         answers=answers_by_code(assessment, catalogue),
+        rules=rules_for(assessment),
     )
 
 
 # --- creating and editing ----------------------------------------------------
 
 
+def _check_period(period_start: date | None, period_end: date | None) -> None:
+    if period_start and period_end and period_end < period_start:
+        raise WorkflowError("The period cannot end before it starts.")
+
+
 def create_assessment(
-    *, organization: Organization, title: str, scope: str, by, roles=None
+    *,
+    organization: Organization,
+    title: str,
+    scope: str,
+    by,
+    roles=None,
+    period_start: date | None = None,
+    period_end: date | None = None,
 ) -> Assessment:
+    _check_period(period_start, period_end)
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            organization=organization, title=title, scope=scope, created_by=by
+            organization=organization,
+            title=title,
+            scope=scope,
+            period_start=period_start,
+            period_end=period_end,
+            created_by=by,
         )
         assessment.roles.set(roles if roles is not None else organization.roles.all())
         ReviewEvent.objects.create(assessment=assessment, action=ReviewEvent.Action.CREATED, by=by)
     return assessment
 
 
-def update_assessment_details(*, assessment: Assessment, title: str, scope: str, roles, by) -> None:
-    """Change title, scope and declared roles; answers are kept whatever the roles."""
+def update_assessment_details(
+    *,
+    assessment: Assessment,
+    title: str,
+    scope: str,
+    roles,
+    by,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> None:
+    """Change title, scope, period and declared roles; answers are kept whatever the roles."""
     assessment.ensure_editable()
+    _check_period(period_start, period_end)
     with transaction.atomic():
         assessment.title = title
         assessment.scope = scope
-        assessment.save(update_fields=["title", "scope", "updated_at"])
+        assessment.period_start = period_start
+        assessment.period_end = period_end
+        assessment.save(
+            update_fields=["title", "scope", "period_start", "period_end", "updated_at"]
+        )
         assessment.roles.set(roles)
 
 
@@ -223,6 +264,10 @@ def _apply_answer(*, assessment: Assessment, answer: Answer | None, item: Answer
             raise StaleAnswers([Conflict(item.question_id, answer)])
         for name, value in values.items():
             setattr(answer, name, value)
+        if differs:
+            # What the auditor accepted is no longer what the answer says.
+            answer.na_accepted_by = None
+            answer.na_accepted_at = None
         answer.version = item.seen_version + 1
         answer.updated_by = by
         answer.save()
@@ -260,7 +305,11 @@ def submit_assessment(*, assessment: Assessment, by) -> None:
         if locked.status != Assessment.Status.DRAFT:
             raise WorkflowError("This assessment was submitted already.")
         assessment.status = Assessment.Status.SUBMITTED
-        assessment.catalogue_snapshot = catalogue.to_dict()
+        # The bands and the floor rule are frozen with the catalogue: changing the
+        # settings later must not re-band what was submitted or approved.
+        assessment.catalogue_snapshot = catalogue.to_dict() | {
+            "scoring": Rules.in_force().to_dict()
+        }
         assessment.submitted_at = timezone.now()
         assessment.submitted_by = by
         assessment.approved_at = None
@@ -287,16 +336,99 @@ def _review(*, assessment: Assessment, by, action: str, comment: str) -> None:
         ReviewEvent.objects.create(assessment=assessment, action=action, by=by, comment=comment)
 
 
-def approve_assessment(*, assessment: Assessment, by, comment: str = "") -> None:
-    """Submitted → approved, and the report issued, in one transaction.
+@dataclass
+class OpinionInput:
+    """The auditor's opinion, given with the approval (see ``AuditOpinion``)."""
 
-    The assessment is locked from then on; if the report cannot be rendered,
-    nothing is approved.
+    affiliation: str
+    independent: bool | None
+    review_scope: str
+    sampling: str
+    opinion: str
+    include_comments: bool = True
+
+    def missing(self) -> list[str]:
+        texts = ("affiliation", "review_scope", "sampling", "opinion")
+        missing = [name for name in texts if not str(getattr(self, name) or "").strip()]
+        if self.independent is None:
+            missing.append("independent")
+        return missing
+
+
+def unaccepted_not_applicable(assessment: Assessment) -> list[str]:
+    """Codes of the applicable questions answered "not applicable" that no auditor
+    has accepted yet, in catalogue order."""
+    result = result_for(assessment)
+    return [q.question.code for q in result.not_applicable() if q.answer.na_accepted_at is None]
+
+
+def accept_not_applicable(
+    *, assessment: Assessment, by, codes: list[str] | None = None, numeral: str | None = None
+) -> list[str]:
+    """The auditor accepts "not applicable" answers: the ones of ``codes``, or every
+    one of principle ``numeral``. Returns the codes newly accepted."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Assessment.Status.SUBMITTED:
+            raise WorkflowError(
+                "“Not applicable” answers can be accepted only while the assessment is "
+                "under review."
+            )
+        result = result_for(locked)
+        found = [
+            q
+            for q in result.not_applicable()
+            if (codes is not None and q.question.code in codes)
+            or (numeral is not None and q.question.code.split(".")[0] == numeral)
+        ]
+        if codes is not None and len(found) < len(set(codes)):
+            unknown = sorted(set(codes) - {q.question.code for q in found})
+            raise WorkflowError(f"No “not applicable” answer to accept for {', '.join(unknown)}.")
+        pending = [q for q in found if q.answer.na_accepted_at is None]
+        Answer.objects.filter(pk__in=[q.answer.pk for q in pending]).update(
+            na_accepted_by=by, na_accepted_at=timezone.now()
+        )
+    return [q.question.code for q in pending]
+
+
+def approve_assessment(
+    *, assessment: Assessment, by, opinion: OpinionInput | None = None, comment: str = ""
+) -> None:
+    """Submitted → approved, with the auditor's opinion, and the report issued, in
+    one transaction.
+
+    Refused without a complete opinion, and while a "not applicable" answer is
+    not accepted. The assessment is locked from then on; if the report cannot be
+    rendered, nothing is approved.
     """
     from reports.services import issue_report  # reports build on assessments
 
+    if opinion is None or opinion.missing():
+        raise WorkflowError(
+            "Give your opinion to approve: review scope, sampling performed, opinion, "
+            "your affiliation and whether you are independent of the organization."
+        )
     with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        unaccepted = locked.is_submitted and unaccepted_not_applicable(locked)
+        if unaccepted:
+            raise WorkflowError(
+                f"Accept every “not applicable” answer before approving; "
+                f"{len(unaccepted)} not accepted yet: {', '.join(unaccepted)}.",
+                details=unaccepted,
+            )
         _review(assessment=assessment, by=by, action=ReviewEvent.Action.APPROVED, comment=comment)
+        AuditOpinion.objects.create(
+            assessment=assessment,
+            auditor=by,
+            affiliation=opinion.affiliation.strip(),
+            independent=bool(opinion.independent),
+            review_scope=opinion.review_scope.strip(),
+            sampling=opinion.sampling.strip(),
+            opinion=opinion.opinion.strip(),
+            include_comments=opinion.include_comments,
+            given_at=assessment.approved_at,
+        )
         issue_report(assessment=assessment)
 
 
@@ -318,6 +450,8 @@ def start_revision(*, assessment: Assessment, by) -> Assessment:
             organization=assessment.organization,
             title=assessment.title,
             scope=assessment.scope,
+            period_start=assessment.period_start,
+            period_end=assessment.period_end,
             predecessor=assessment,
             revision=assessment.revision + 1,
             created_by=by,

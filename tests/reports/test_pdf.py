@@ -22,7 +22,7 @@ from reports import pdf
 from reports.document import build_report
 from reports.exports import canonical_json
 from reports.pdf import render_report_html, render_report_pdf
-from tests.conftest import make_org, make_user
+from tests.conftest import approve, make_org, make_user
 from tests.reports.conftest import answer_with_a_mix
 
 
@@ -50,7 +50,7 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
         )
         answer_with_a_mix(assessment, officer)
         services.submit_assessment(assessment=assessment, by=officer)
-        services.approve_assessment(assessment=assessment, by=auditor)
+        approve(assessment, auditor)
         assessment.refresh_from_db()
         report = assessment.issued_report
         result = services.result_for(assessment)
