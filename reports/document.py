@@ -12,6 +12,7 @@ Schema ``reports/schema/report-v2.json``.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -30,6 +31,7 @@ from assessments.scoring import (
 from principles.models import ReportingSection
 
 SCHEMA_VERSION = 2
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-v2.json"
 
 NATURE_STATEMENT = (
     "This report records a self-assessment: the organization itself states, question by "
