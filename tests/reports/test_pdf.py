@@ -23,7 +23,7 @@ from reports.document import build_report
 from reports.exports import canonical_json
 from reports.pdf import render_report_html, render_report_pdf
 from tests.conftest import approve, make_org, make_user
-from tests.reports.conftest import answer_with_a_mix
+from tests.reports.conftest import answer_with_a_mix, assert_valid_report
 
 
 @dataclass
@@ -107,6 +107,7 @@ def test_embedded_json_equals_the_json_export(rendered):
     (embedded,) = reader.attachments["report.json"]
     assert embedded == rendered.document_json.encode("utf-8")
     assert json.loads(embedded)["report_id"] == rendered.report_id
+    assert_valid_report(embedded)
 
 
 def test_pdf_declares_pdf_a_3b_with_title_author_and_language(rendered):
