@@ -1,6 +1,8 @@
 """Fixtures of the report tests: an assessment with a realistic mix of answers, and a
 stand-in for the PDF renderer where the PDF's content is not under test."""
 
+import csv
+import io
 import json
 from functools import cache
 
@@ -86,3 +88,11 @@ def fake_render(doc):
 def fake_pdf(monkeypatch):
     """Replace the (one second) WeasyPrint render with distinct stand-in bytes."""
     monkeypatch.setattr(pdf, "render_report_pdf", fake_render)
+
+
+def read_csv(data: bytes):
+    """A CSV export's metadata block (a dict) and its question rows (dicts)."""
+    text = data.decode("utf-8-sig")
+    head, table = text.split("\r\n\r\n", 1)
+    metadata = dict(csv.reader(io.StringIO(head)))
+    return metadata, list(csv.DictReader(io.StringIO(table)))

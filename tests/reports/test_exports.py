@@ -1,8 +1,6 @@
 """The JSON and CSV exports, and the fingerprint."""
 
-import csv
 import hashlib
-import io
 import json
 
 import pytest
@@ -10,16 +8,13 @@ import pytest
 from assessments import services
 from reports.document import build_report
 from reports.exports import CSV_COLUMNS, canonical_json, fingerprint, neutralise, render_csv
+from tests.reports.conftest import read_csv
 
 pytestmark = pytest.mark.django_db
 
 
 def csv_parts(doc):
-    """The CSV's metadata block (a dict) and its question rows (dicts)."""
-    text = render_csv(doc).decode("utf-8-sig")
-    head, table = text.split("\r\n\r\n", 1)
-    metadata = dict(csv.reader(io.StringIO(head)))
-    return metadata, list(csv.DictReader(io.StringIO(table)))
+    return read_csv(render_csv(doc))
 
 
 def csv_rows(doc):
