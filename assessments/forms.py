@@ -213,6 +213,11 @@ class ApproveForm(forms.Form):
         max_length=5000,
     )
 
+    def __init__(self, *args, **kwargs):
+        # Shown on the same page as the return form: ids must not collide.
+        kwargs.setdefault("auto_id", "id_approve_%s")
+        super().__init__(*args, **kwargs)
+
     def opinion_input(self):
         data = self.cleaned_data
         return OpinionInput(
