@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -129,6 +130,8 @@ def assessment_detail(request, pk):
 
 
 def _detail_context(assessment: Assessment, *, approve_form: ApproveForm | None = None) -> dict:
+    answers = Answer.objects.select_related("na_accepted_by")
+    prefetch_related_objects([assessment], Prefetch("answers", queryset=answers))
     result = services.result_for(assessment)
     not_applicable = [
         (p.principle.numeral, q) for p in result.principles for q in p.questions if q.not_applicable

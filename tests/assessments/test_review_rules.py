@@ -337,3 +337,32 @@ def test_the_period_is_required_on_the_forms(client, organization, officer):
     assert response.status_code == 200
     assert not Assessment.objects.filter(title="Fresh").exists()
     assert "This field is required." in response.content.decode()
+
+
+def test_the_migration_freezes_the_bands_of_earlier_submissions_with_the_floor_off(
+    submitted, settings
+):
+    import importlib
+
+    from django.apps import apps
+
+    snapshot = submitted.catalogue_snapshot
+    del snapshot["scoring"]  # as submitted before bands were frozen
+    Assessment.objects.filter(pk=submitted.pk).update(catalogue_snapshot=snapshot)
+    migration = importlib.import_module("assessments.migrations.0003_freeze_scoring_rules")
+    migration.freeze(apps, None)
+    submitted.refresh_from_db()
+    frozen = submitted.catalogue_snapshot["scoring"]
+    assert [b["threshold"] for b in frozen["bands"]] == [85.0, 60.0, 30.0, None]
+    assert frozen["floor_steps"] is None
+    settings.CONFORMANCE_BANDS = [(70.0, "conformant", "Conformant")]
+    assert services.result_for(submitted).band.key == "largely"
+
+
+def test_the_methodology_page_states_the_overall_rule_rounding_and_floor(client, officer):
+    client.force_login(officer)
+    html = client.get(reverse("methodology")).content.decode()
+    assert "The overall score: the mean of the principles" in html
+    assert "rounded once, half up, to one decimal" in html
+    assert "at most 1 band above the band of the weakest scored principle" in html
+    assert "An auditor must accept each one before approving" in html
