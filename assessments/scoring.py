@@ -235,8 +235,8 @@ def bands() -> list[Band]:
 def floor_steps() -> int | None:
     """The floor rule in force: how many bands the overall band may sit above the
     weakest principle's; None when the rule is off."""
-    steps = getattr(settings, "CONFORMANCE_FLOOR_STEPS", 1)
-    return int(steps) if steps else None
+    steps = int(getattr(settings, "CONFORMANCE_FLOOR_STEPS", 1) or 0)
+    return steps if steps > 0 else None
 
 
 @dataclass(frozen=True)
