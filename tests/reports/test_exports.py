@@ -4,6 +4,7 @@ import hashlib
 import json
 
 import pytest
+from django.urls import reverse
 
 from assessments import services
 from reports.document import build_report
@@ -167,3 +168,15 @@ def test_csv_rows_carry_the_oecd_section_and_the_weight_of_each_role(reviewed):
         assert row["weight"] == str(max(rw["weight"] for rw in q["role_weights"]))
     first_section = doc["principles"][0]["oecd_section"]
     assert rows[0]["oecd_section"] == "1" and first_section["number"] == 1
+
+
+def test_the_csv_of_an_approved_assessment_names_the_issued_fingerprint(
+    fake_pdf, client, approved, officer
+):
+    client.force_login(officer)
+    response = client.get(reverse("report_csv", args=[approved.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    metadata, rows = read_csv(response.content)
+    assert metadata["fingerprint"] == approved.issued_report.fingerprint
+    assert metadata["status"] == "approved"
+    assert len(rows) == services.result_for(approved).applicable
