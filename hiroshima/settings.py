@@ -211,6 +211,11 @@ EVIDENCE_MAX_TOTAL_BYTES = int(
 )  # per assessment
 COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
 
+# Separation of duties: the approver must not have submitted the assessment or
+# changed its answers. Relax it only for a one-person organization; approvals that
+# use it say so in the report.
+FOUR_EYES_RELAXED = env_bool("FOUR_EYES_RELAXED", False)
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -349,7 +349,7 @@ def test_the_migration_freezes_the_bands_of_earlier_submissions_with_the_floor_o
     snapshot = submitted.catalogue_snapshot
     del snapshot["scoring"]  # as submitted before bands were frozen
     Assessment.objects.filter(pk=submitted.pk).update(catalogue_snapshot=snapshot)
-    migration = importlib.import_module("assessments.migrations.0003_freeze_scoring_rules")
+    migration = importlib.import_module("assessments.migrations.0005_freeze_scoring_rules")
     migration.freeze(apps, None)
     submitted.refresh_from_db()
     frozen = submitted.catalogue_snapshot["scoring"]

@@ -28,6 +28,6 @@ def freeze(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("assessments", "0002_period_na_acceptance_audit_opinion")]
+    dependencies = [("assessments", "0004_period_na_acceptance_audit_opinion")]
 
     operations = [migrations.RunPython(freeze, migrations.RunPython.noop)]
