@@ -16,6 +16,7 @@ from assessments import services
 from principles.catalogue import live_catalogue
 from principles.models import Principle, Question, QuestionWeight
 from reports.models import IssuedReport
+from tests.conftest import approve
 from tests.reports.conftest import fake_render
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def approved_with_evidence(assessment, officer, auditor, monkeypatch):
         )
     services.save_answers(assessment=assessment, inputs=inputs, by=officer)
     services.submit_assessment(assessment=assessment, by=officer)
-    services.approve_assessment(assessment=assessment, by=auditor, comment="Looks right.")
+    approve(assessment, auditor)
     assessment.refresh_from_db()
     return assessment, questions
 
