@@ -78,6 +78,43 @@ def _resource(report_id: str, evidence: Evidence, href: str) -> dict:
     }
 
 
+def _attestations(assessment: Assessment, report_id: str, approver_party: str) -> list[dict]:
+    """The auditor's opinion given with the approval, when there is one."""
+    opinion = getattr(assessment, "audit_opinion", None)
+    if opinion is None:
+        return []
+    texts = [
+        ("Scope of the review", opinion.review_scope),
+        ("Sampling performed", opinion.sampling),
+        ("Opinion", opinion.opinion),
+    ]
+    parts = [
+        {
+            "uuid": oscal_uuid("results", report_id, "attestation", title),
+            "name": "attestation",
+            "ns": oscal.NS,
+            "title": title,
+            "prose": text,
+        }
+        for title, text in texts
+        if text.strip()
+    ]
+    if not parts:
+        return []
+    props = [
+        prop("affiliation", opinion.affiliation or "-"),
+        prop("independent", "true" if opinion.independent else "false"),
+        prop("given-at", _iso(opinion.given_at)),
+    ]
+    parts[0]["props"] = props
+    return [
+        {
+            "responsible-parties": [{"role-id": "assessor", "party-uuids": [approver_party]}],
+            "parts": parts,
+        }
+    ]
+
+
 def build_assessment_results(*, assessment: Assessment, issued: IssuedReport) -> AssessmentResults:
     """The OSCAL assessment-results of an approved assessment and its issued report."""
     report_id = issued.report_id
@@ -146,6 +183,7 @@ def build_assessment_results(*, assessment: Assessment, issued: IssuedReport) ->
         result_props.append(prop("score", f"{result.score:.1f}"))
     if result.band is not None:
         result_props.append(prop("band", result.band.label))
+    attestations = _attestations(assessment, report_id, approver_party)
     doc = {
         "uuid": oscal_uuid("results", report_id),
         "metadata": {
@@ -189,6 +227,7 @@ def build_assessment_results(*, assessment: Assessment, issued: IssuedReport) ->
                 "end": _iso(assessment.approved_at),
                 "props": result_props,
                 "reviewed-controls": {"control-selections": [{"include-controls": controls}]},
+                "attestations": attestations or None,
                 "assessment-log": {"entries": entries},
                 "observations": observations or None,
                 "findings": findings,

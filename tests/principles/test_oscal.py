@@ -172,6 +172,8 @@ def test_assessment_results_hold_findings_evidence_and_the_fingerprint(
     assert len(link_obs) == 1
     assert [o.observation_uuid for o in gap.related_observations] == [file_obs.uuid]
     assert any("Approved" in e.title for e in result.assessment_log.entries)
+    opinion = {part.title: part.prose for part in result.attestations[0].parts}
+    assert opinion["Opinion"] == assessment.audit_opinion.opinion
     again = client.get(reverse("oscal_results", args=[assessment.pk]))
     assert again.content == response.content  # stable UUIDs and times
 
