@@ -3,7 +3,7 @@ from django.conf import settings
 
 from principles.models import LifecycleRole
 
-from .models import Answer, Organization
+from .models import Answer, Assessment, Organization
 from .services import OpinionInput
 from .uploads import ALLOWED, ALLOWED_LABEL, check_evidence_file
 
@@ -272,7 +272,7 @@ class ImportAnswersForm(forms.Form):
 
 class CopyAnswersForm(forms.Form):
     source = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), label="Copy answers from", empty_label=None
+        queryset=Assessment.objects.none(), label="Copy answers from", empty_label=None
     )
     principles = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple,
