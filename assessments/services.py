@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from principles.catalogue import Catalogue, live_catalogue
 from .models import (
     Answer,
     Assessment,
+    AuditOpinion,
     Comment,
     Evidence,
     Membership,
@@ -26,7 +28,7 @@ from .models import (
     delete_evidence_file_if_unreferenced,
     evidence_storage_name,
 )
-from .scoring import AssessmentResult, score_assessment
+from .scoring import AssessmentResult, Rules, score_assessment
 from .signals import assessment_approved
 from .uploads import CheckedFile, check_evidence_file
 
@@ -38,6 +40,7 @@ REVISION_COPY = "copied from the approved revision"
 TITLE_MAX_CHARS = 200  # Assessment.title
 EVIDENCE_DESCRIPTION_MAX_CHARS = 300  # Evidence.description
 EVIDENCE_URL_MAX_CHARS = 500  # Evidence.url
+AFFILIATION_MAX_CHARS = 200  # AuditOpinion.affiliation
 
 
 class WorkflowError(Exception):
@@ -63,6 +66,9 @@ class NewEvidence:
     url: str = ""
     upload: object | None = None  # an UploadedFile
     checked: CheckedFile | None = None  # the form's check of ``upload``, when it made one
+    # A piece of evidence of another assessment of the same organization whose stored
+    # file this one shares (copying answers); files are stored by content, so no bytes move.
+    copy_of: Evidence | None = None
 
 
 @dataclass
@@ -76,6 +82,11 @@ class AnswerInput:
     explanation: str
     new_evidence: NewEvidence | None = None
     remove_evidence: list[int] = field(default_factory=list)
+    more_evidence: list[NewEvidence] = field(default_factory=list)  # imports add several
+
+    @property
+    def added_evidence(self) -> list[NewEvidence]:
+        return ([self.new_evidence] if self.new_evidence else []) + self.more_evidence
 
 
 @dataclass
@@ -102,6 +113,12 @@ def catalogue_for(assessment: Assessment, *, live: Catalogue | None = None) -> C
     return live if live is not None else live_catalogue()
 
 
+def rules_for(assessment: Assessment) -> Rules:
+    """The bands and floor rule of an assessment: frozen once submitted, else in force."""
+    frozen = (assessment.catalogue_snapshot or {}).get("scoring")
+    return Rules.from_dict(frozen) if frozen else Rules.in_force()
+
+
 def role_codes(assessment: Assessment) -> list[str]:
     return [role.code for role in assessment.roles.all()]
 
@@ -122,6 +139,7 @@ def result_for(assessment: Assessment, *, live: Catalogue | None = None) -> Asse
         catalogue=catalogue,
         roles=role_codes(assessment),
         answers=answers_by_code(assessment, catalogue),
+        rules=rules_for(assessment),
     )
 
 
@@ -170,36 +188,65 @@ def _check_details(*, title: str, scope: str) -> None:
 # --- creating and editing ----------------------------------------------------
 
 
+def _check_period(period_start: date | None, period_end: date | None) -> None:
+    if period_start and period_end and period_end < period_start:
+        raise WorkflowError("The period cannot end before it starts.")
+
+
 def create_assessment(
-    *, organization: Organization, title: str, scope: str, by, roles=None
+    *,
+    organization: Organization,
+    title: str,
+    scope: str,
+    by,
+    roles=None,
+    period_start: date | None = None,
+    period_end: date | None = None,
 ) -> Assessment:
     _check_details(title=title, scope=scope)
+    _check_period(period_start, period_end)
     _require_role(organization_id=organization.pk, by=by, role=OFFICER)
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            organization=organization, title=title, scope=scope, created_by=by
+            organization=organization,
+            title=title,
+            scope=scope,
+            period_start=period_start,
+            period_end=period_end,
+            created_by=by,
         )
         assessment.roles.set(roles if roles is not None else organization.roles.all())
         ReviewEvent.objects.create(assessment=assessment, action=ReviewEvent.Action.CREATED, by=by)
     return assessment
 
 
-def update_assessment_details(*, assessment: Assessment, title: str, scope: str, roles, by) -> None:
-    """Change title, scope and declared roles; answers are kept whatever the roles."""
+def update_assessment_details(
+    *,
+    assessment: Assessment,
+    title: str,
+    scope: str,
+    roles,
+    by,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> None:
+    """Change title, scope, period and declared roles; answers are kept whatever the roles."""
     _check_details(title=title, scope=scope)
+    _check_period(period_start, period_end)
     with transaction.atomic():
         fresh = lock_assessment(assessment, by=by, role=OFFICER)
         fresh.ensure_editable()
         fresh.title = title
         fresh.scope = scope
-        fresh.save(update_fields=["title", "scope", "updated_at"])
+        fresh.period_start = period_start
+        fresh.period_end = period_end
+        fresh.save(update_fields=["title", "scope", "period_start", "period_end", "updated_at"])
         fresh.roles.set(roles)
 
 
-def _check_new_evidence(item: AnswerInput) -> None:
+def _check_new_evidence(new: NewEvidence, *, question_id: int) -> None:
     """Lengths, link scheme and the file itself (the slow part: before any lock)."""
-    new = item.new_evidence
-    where = {"question_id": item.question_id}
+    where = {"question_id": question_id}
     check_length(
         new.description,
         limit=EVIDENCE_DESCRIPTION_MAX_CHARS,
@@ -222,13 +269,16 @@ def _check_new_evidence(item: AnswerInput) -> None:
             new.checked = check_evidence_file(new.upload)
         except ValidationError as exc:
             raise LimitExceeded(exc.messages[0], field="evidence_file", **where) from exc
-    if new.upload is None and not new.url:
+    if new.copy_of is not None:
+        if not new.copy_of.file:
+            raise LimitExceeded("Only a stored file can be shared.", **where)
+    elif new.upload is None and not new.url:
         raise LimitExceeded("Evidence needs a link or a file.", field="evidence_url", **where)
 
 
 def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput]) -> None:
     """Items per answer and bytes per assessment, counted on the locked assessment."""
-    if not any(item.new_evidence for item in inputs):
+    if not any(item.added_evidence for item in inputs):
         return  # removing evidence is always allowed
     rows = list(
         Evidence.objects.filter(answer__assessment=assessment).values_list(
@@ -245,18 +295,24 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
     total = sum(size for _, size in kept)
     limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
     for item in inputs:
-        if item.new_evidence is None:
+        added = item.added_evidence
+        if not added:
             continue
-        count = sum(1 for question_id, _ in kept if question_id == item.question_id) + 1
+        count = sum(1 for question_id, _ in kept if question_id == item.question_id) + len(added)
         if count > limit:
-            field = "evidence_file" if item.new_evidence.upload is not None else "evidence_url"
+            field = "evidence_file" if added[0].upload is not None else "evidence_url"
             raise LimitExceeded(
                 f"An answer can have at most {limit} pieces of evidence; remove one first.",
                 question_id=item.question_id,
                 field=field,
             )
-        if item.new_evidence.checked is not None:
-            total += item.new_evidence.checked.size
+        for new in added:
+            if new.checked is not None:
+                total += new.checked.size
+            elif new.copy_of is not None:
+                total += new.copy_of.size or 0
+            else:
+                continue
             if total > settings.EVIDENCE_MAX_TOTAL_BYTES:
                 raise LimitExceeded(
                     "The evidence files of one assessment may add up to at most "
@@ -269,7 +325,13 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
 
 def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str]) -> Evidence:
     evidence = Evidence(answer=answer, description=new.description, url=new.url, added_by=by)
-    if new.upload is not None:
+    if new.copy_of is not None:
+        if new.copy_of.answer.assessment.organization_id != answer.assessment.organization_id:
+            raise WorkflowError("Evidence can be shared only within one organization.")
+        for name in ("file_name", "content_type", "size", "sha256"):
+            setattr(evidence, name, getattr(new.copy_of, name))
+        evidence.file.name = new.copy_of.file.name
+    elif new.upload is not None:
         checked = new.checked
         evidence.file_name = checked.name
         evidence.content_type = checked.content_type
@@ -314,8 +376,8 @@ def save_answers(*, assessment: Assessment, inputs: list[AnswerInput], by) -> in
             question_id=item.question_id,
             field="explanation",
         )
-        if item.new_evidence is not None:
-            _check_new_evidence(item)
+        for new in item.added_evidence:
+            _check_new_evidence(new, question_id=item.question_id)
     written: list[str] = []
     try:
         return _save_answers_locked(assessment=assessment, inputs=inputs, by=by, written=written)
@@ -368,7 +430,7 @@ def _is_untouched(*, answer: Answer | None, item: AnswerInput) -> bool:
     Someone else may have changed that answer since; the user did not touch it,
     so it is left as the other person saved it instead of counting as a conflict.
     """
-    if item.new_evidence or item.remove_evidence:
+    if item.added_evidence or item.remove_evidence:
         return False
     posted = (None if item.not_applicable else item.level, item.not_applicable, item.explanation)
     if item.seen_version == 0:
@@ -390,7 +452,7 @@ def _apply_answer(
         "not_applicable": item.not_applicable,
         "explanation": item.explanation,
     }
-    evidence_changes = bool(item.new_evidence) or bool(item.remove_evidence)
+    evidence_changes = bool(item.added_evidence) or bool(item.remove_evidence)
     if answer is None:
         empty = values["level"] is None and not item.not_applicable and not item.explanation
         if empty and not evidence_changes:
@@ -413,6 +475,10 @@ def _apply_answer(
             raise StaleAnswers([Conflict(item.question_id, answer)])
         for name, value in values.items():
             setattr(answer, name, value)
+        if differs:
+            # What the auditor accepted is no longer what the answer says.
+            answer.na_accepted_by = None
+            answer.na_accepted_at = None
         answer.version = item.seen_version + 1
         answer.updated_by = by
         answer._history_user = by
@@ -420,8 +486,8 @@ def _apply_answer(
     if item.remove_evidence:
         # Each row's file goes after commit if no other row refers to it (models.py).
         answer.evidence.filter(pk__in=item.remove_evidence).delete()
-    if item.new_evidence:
-        _store_evidence(answer=answer, new=item.new_evidence, by=by, written=written)
+    for new in item.added_evidence:
+        _store_evidence(answer=answer, new=new, by=by, written=written)
     return True
 
 
@@ -462,7 +528,9 @@ def submit_assessment(*, assessment: Assessment, by) -> None:
                 details=[q.question.code for q in missing],
             )
         locked.status = Assessment.Status.SUBMITTED
-        locked.catalogue_snapshot = catalogue.to_dict()
+        # The bands and the floor rule are frozen with the catalogue: changing the
+        # settings later must not re-band what was submitted or approved.
+        locked.catalogue_snapshot = catalogue.to_dict() | {"scoring": Rules.in_force().to_dict()}
         locked.submitted_at = timezone.now()
         locked.submitted_by = by
         locked.approved_at = None
@@ -538,15 +606,105 @@ def _check_separation_of_duties(*, assessment: Assessment, by) -> None:
     )
 
 
-def approve_assessment(*, assessment: Assessment, by, comment: str = "") -> None:
-    """Submitted → approved: the auditor's decision, recorded and locked at once.
+@dataclass
+class OpinionInput:
+    """The auditor's opinion, given with the approval (see ``AuditOpinion``)."""
 
-    The report is not rendered here: ``assessment_approved`` lets the reports app
-    queue its issuing, which a task worker does after the commit. A failed render
-    therefore never undoes an approval.
+    affiliation: str
+    independent: bool | None
+    review_scope: str
+    sampling: str
+    opinion: str
+    include_comments: bool = True
+
+    def missing(self) -> list[str]:
+        texts = ("affiliation", "review_scope", "sampling", "opinion")
+        missing = [name for name in texts if not str(getattr(self, name) or "").strip()]
+        if self.independent is None:
+            missing.append("independent")
+        return missing
+
+
+def unaccepted_not_applicable(assessment: Assessment) -> list[str]:
+    """Codes of the applicable questions answered "not applicable" that no auditor
+    has accepted yet, in catalogue order."""
+    result = result_for(assessment)
+    return [q.question.code for q in result.not_applicable() if q.answer.na_accepted_at is None]
+
+
+def accept_not_applicable(
+    *, assessment: Assessment, by, codes: list[str] | None = None, numeral: str | None = None
+) -> list[str]:
+    """The auditor accepts "not applicable" answers: the ones of ``codes``, or every
+    one of principle ``numeral``. Returns the codes newly accepted."""
+    with transaction.atomic():
+        locked = lock_assessment(assessment, by=by, role=AUDITOR)
+        if locked.status != Assessment.Status.SUBMITTED:
+            raise WorkflowError(
+                "“Not applicable” answers can be accepted only while the assessment is "
+                "under review."
+            )
+        result = result_for(locked)
+        found = [
+            q
+            for q in result.not_applicable()
+            if (codes is not None and q.question.code in codes)
+            or (numeral is not None and q.question.code.split(".")[0] == numeral)
+        ]
+        if codes is not None and len(found) < len(set(codes)):
+            unknown = sorted(set(codes) - {q.question.code for q in found})
+            raise WorkflowError(f"No “not applicable” answer to accept for {', '.join(unknown)}.")
+        pending = [q for q in found if q.answer.na_accepted_at is None]
+        Answer.objects.filter(pk__in=[q.answer.pk for q in pending]).update(
+            na_accepted_by=by, na_accepted_at=timezone.now()
+        )
+    return [q.question.code for q in pending]
+
+
+def approve_assessment(
+    *, assessment: Assessment, by, opinion: OpinionInput | None = None, comment: str = ""
+) -> None:
+    """Submitted → approved, with the auditor's opinion: the decision, recorded and
+    locked at once.
+
+    Refused without a complete opinion, and while a "not applicable" answer is
+    not accepted. The report is not rendered here: ``assessment_approved`` lets
+    the reports app queue its issuing, which a task worker does after the commit,
+    so a failed render never undoes an approval.
     """
     with transaction.atomic():
+        locked = lock_assessment(assessment, by=by, role=AUDITOR)
+        if opinion is None or opinion.missing():
+            raise WorkflowError(
+                "Give your opinion to approve: review scope, sampling performed, opinion, "
+                "your affiliation and whether you are independent of the organization."
+            )
+        for text, limit, what in (
+            (opinion.affiliation, AFFILIATION_MAX_CHARS, "The affiliation"),
+            (opinion.review_scope, settings.COMMENT_MAX_CHARS, "The review scope"),
+            (opinion.sampling, settings.COMMENT_MAX_CHARS, "The sampling"),
+            (opinion.opinion, settings.EXPLANATION_MAX_CHARS, "The opinion"),
+        ):
+            check_length(text, limit=limit, what=what)
+        unaccepted = locked.is_submitted and unaccepted_not_applicable(locked)
+        if unaccepted:
+            raise WorkflowError(
+                f"Accept every “not applicable” answer before approving; "
+                f"{len(unaccepted)} not accepted yet: {', '.join(unaccepted)}.",
+                details=unaccepted,
+            )
         _review(assessment=assessment, by=by, action=ReviewEvent.Action.APPROVED, comment=comment)
+        AuditOpinion.objects.create(
+            assessment=assessment,
+            auditor=by,
+            affiliation=opinion.affiliation.strip(),
+            independent=bool(opinion.independent),
+            review_scope=opinion.review_scope.strip(),
+            sampling=opinion.sampling.strip(),
+            opinion=opinion.opinion.strip(),
+            include_comments=opinion.include_comments,
+            given_at=assessment.approved_at,
+        )
         assessment_approved.send(sender=Assessment, assessment=assessment, by=by)
 
 
@@ -585,6 +743,8 @@ def _start_revision_locked(*, assessment: Assessment, by) -> Assessment:
         organization_id=predecessor.organization_id,
         title=predecessor.title,
         scope=predecessor.scope,
+        period_start=predecessor.period_start,
+        period_end=predecessor.period_end,
         predecessor=predecessor,
         revision=predecessor.revision + 1,
         created_by=by,

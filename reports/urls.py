@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import oscal_views, views
 
 RENDER = "assessments/<int:pk>/renders/<int:render_id>/"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path(RENDER + "status.json", views.report_render_status, name="report_render_status"),
     path(RENDER + "retry/", views.report_render_retry, name="report_render_retry"),
     path("verify/", views.report_verify, name="report_verify"),
+    path(
+        "assessments/<int:pk>/results.oscal.json",
+        oscal_views.oscal_results,
+        name="oscal_results",
+    ),
 ]

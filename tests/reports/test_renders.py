@@ -13,6 +13,7 @@ from reports import rendering
 from reports.document import build_report
 from reports.exports import canonical_json
 from reports.models import IssuedReport, ReportRender
+from tests.conftest import approve as approve_with_opinion
 from tests.reports.conftest import fake_render
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +43,7 @@ def renders(monkeypatch):
 
 
 def approve(assessment, auditor):
-    assessment_services.approve_assessment(
-        assessment=Assessment.objects.get(pk=assessment.pk), by=auditor
-    )
+    approve_with_opinion(Assessment.objects.get(pk=assessment.pk), auditor)
 
 
 def detail(client, assessment) -> str:

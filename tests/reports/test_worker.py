@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from assessments import services as assessment_services
 from reports.models import IssuedReport, ReportRender
 from reports.services import verify_pdf
+from tests.conftest import approve
 from tests.workers import TASKS_ON_DATABASE, run_worker_until_queue_is_empty
 
 
@@ -18,7 +18,7 @@ def database_queue(catalogue_restored, transactional_db, settings):
 
 
 def test_a_worker_process_issues_the_report_after_approval(database_queue, reviewed, auditor):
-    assessment_services.approve_assessment(assessment=reviewed, by=auditor)
+    approve(reviewed, auditor)
     task = DBTaskResult.objects.get()
     assert task.status == "READY" and task.task_path == "reports.tasks.render_report"
     assert not IssuedReport.objects.exists()
