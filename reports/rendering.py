@@ -15,6 +15,7 @@ standard input, the PDF on standard output.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -100,6 +101,11 @@ def _child(max_mb: int) -> int:
         pdf = render_report_pdf(doc)
     except MemoryError:
         return MEMORY_EXIT
+    except OSError as exc:
+        if exc.errno == errno.ENOMEM:  # an allocation outside Python's heap was refused
+            return MEMORY_EXIT
+        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return FAILED_EXIT
     except Exception as exc:  # reported to the parent as the reason
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return FAILED_EXIT

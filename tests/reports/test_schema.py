@@ -31,9 +31,10 @@ def test_a_submitted_assessment_with_evidence_comments_and_na_conforms(reviewed)
 
 
 def test_the_issued_json_the_json_export_and_the_preview_conform(
-    fake_pdf, client, reviewed, auditor
+    fake_pdf, client, reviewed, auditor, django_capture_on_commit_callbacks
 ):
-    approve(reviewed, auditor)
+    with django_capture_on_commit_callbacks(execute=True):  # the issuing task
+        approve(reviewed, auditor)
     reviewed.refresh_from_db()
     issued = reviewed.issued_report
     assert_valid_report(issued.document_json)
@@ -49,8 +50,11 @@ def test_a_draft_json_export_conforms(client, reviewed, officer):
     assert_valid_report(client.get(reverse("report_json", args=[reviewed.pk])).content)
 
 
-def test_a_document_without_comments_appendix_conforms(fake_pdf, reviewed, auditor):
-    approve(reviewed, auditor, include_comments=False, independent=False)
+def test_a_document_without_comments_appendix_conforms(
+    fake_pdf, reviewed, auditor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the issuing task
+        approve(reviewed, auditor, include_comments=False, independent=False)
     reviewed.refresh_from_db()
     doc = json.loads(reviewed.issued_report.document_json)
     assert doc["opinion"]["independent"] is False
