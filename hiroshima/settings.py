@@ -222,3 +222,40 @@ CONFORMANCE_BANDS = [
     (30.0, "partially", "Partially conformant"),
 ]
 CONFORMANCE_BAND_FLOOR = ("not", "Not conformant")
+
+# --- Signed reports and public verification -------------------------------------
+
+# Issued reports carry a PAdES signature made with this PKCS#12 file (key,
+# certificate, chain). Unset with debug off: issuing refuses with a clear message
+# and `check --deploy` reports it. Unset with debug on (a local run): the demo
+# identity that `create_demo_signing_identity` (and `seed_demo`) writes under
+# REPORT_SIGNING_DEMO_DIR, with the demo passphrase.
+REPORT_SIGNING_DEMO_DIR = Path(
+    env_str("REPORT_SIGNING_DEMO_DIR", str(BASE_DIR / "var" / "signing"))
+)
+REPORT_SIGNING_DEMO_PASSPHRASE = "demo-signing-passphrase"
+_DEMO_SIGNING = DEBUG and not env_str("REPORT_SIGNING_P12")
+REPORT_SIGNING_P12 = (
+    str(REPORT_SIGNING_DEMO_DIR / "demo-signer.p12")
+    if _DEMO_SIGNING
+    else env_str("REPORT_SIGNING_P12")
+)
+REPORT_SIGNING_P12_PASSPHRASE = (
+    REPORT_SIGNING_DEMO_PASSPHRASE if _DEMO_SIGNING else env_str("REPORT_SIGNING_P12_PASSPHRASE")
+)
+# PEM files of the CA certificates whose signatures the verify page accepts as
+# ours (comma-separated); default: the self-signed certificates in the PKCS#12 file.
+REPORT_SIGNING_TRUST_ROOTS = env_list("REPORT_SIGNING_TRUST_ROOTS")
+# An RFC 3161 timestamp authority (e.g. https://freetsa.org/tsr): signatures
+# become PAdES-B-T with validation data embedded (B-LT). Optional.
+REPORT_TSA_URL = env_str("REPORT_TSA_URL")
+REPORT_TSA_TIMEOUT = int(env_str("REPORT_TSA_TIMEOUT", "10"))
+
+# The verify page is public: attempts (checks and downloads) per client address
+# and window, counted in the cache. VERIFY_PROXY_COUNT: how many proxies of ours
+# stand in front of the application and append to X-Forwarded-For (0: use the
+# connection's address).
+VERIFY_THROTTLE_REQUESTS = int(env_str("VERIFY_THROTTLE_REQUESTS", "30"))
+VERIFY_THROTTLE_SECONDS = int(env_str("VERIFY_THROTTLE_SECONDS", "600"))
+VERIFY_PROXY_COUNT = int(env_str("VERIFY_PROXY_COUNT", "0"))
+VERIFY_MAX_BYTES = int(env_str("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 
@@ -124,6 +125,7 @@ def build_report(*, assessment: Assessment) -> dict:
             ],
         },
         "workflow": _workflow(assessment),
+        "verification_url": settings.SITE_URL + reverse("report_verify"),
     }
 
 

@@ -19,7 +19,9 @@ import os
 import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
+import segno
 import weasyprint
 from django.template.loader import render_to_string
 
@@ -42,13 +44,30 @@ def report_context(doc: dict) -> dict:
     """
     doc = json.loads(canonical_json(doc))
     by_numeral = {p["numeral"]: p for p in doc["principles"]}
+    digest = fingerprint(doc)
     return {
         "doc": doc,
-        "fingerprint": fingerprint(doc),
+        "fingerprint": digest,
+        **verification_context(doc, digest),
         "chart": score_chart(doc),
         "weakest": [by_numeral[n] for n in doc["weakest"]],
         "thresholds": [b for b in doc["methodology"]["bands"] if b["threshold"] is not None],
     }
+
+
+def verification_context(doc: dict, digest: str) -> dict:
+    """The address that verifies this report, and a QR code to it (drafts have neither).
+
+    The fingerprint cannot be inside the document it fingerprints, so it is added
+    to the document's ``verification_url`` here, at render time. The QR code is an
+    SVG in a ``data:`` URL, the only kind of URL the renderer fetches.
+    """
+    base = doc.get("verification_url")
+    if doc.get("draft") or not base:
+        return {"verification_url": "", "qr_svg_data_uri": ""}
+    url = f"{base}?{urlencode({'fingerprint': digest})}"
+    qr = segno.make(url, error="m")
+    return {"verification_url": url, "qr_svg_data_uri": qr.svg_data_uri(scale=4, border=2)}
 
 
 def render_report_html(doc: dict) -> str:

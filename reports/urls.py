@@ -8,4 +8,9 @@ urlpatterns = [
     path("assessments/<int:pk>/report.json", views.report_json, name="report_json"),
     path("assessments/<int:pk>/report.csv", views.report_csv, name="report_csv"),
     path("verify/", views.report_verify, name="report_verify"),
+    path(
+        "verify/<slug:fingerprint>/report.pdf",
+        views.report_issued_pdf,
+        name="report_issued_pdf",
+    ),
 ]

@@ -11,6 +11,7 @@ from assessments import services
 from assessments.models import Membership, Organization
 from principles.framework import load_framework
 from principles.models import LifecycleRole
+from tests import pki
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PASSWORD = "correct horse battery staple"
@@ -26,6 +27,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def signing_identity(tmp_path_factory):
+    """This installation's signing identity in tests: a local root CA and its signer."""
+    return pki.make_identity(tmp_path_factory.mktemp("signing"), "Test issuer")
+
+
+@pytest.fixture(autouse=True)
+def _signing(signing_identity, settings):
+    """Issued reports are signed with the test identity, with no timestamp authority."""
+    settings.REPORT_SIGNING_P12 = str(signing_identity.p12)
+    settings.REPORT_SIGNING_P12_PASSPHRASE = pki.PASSPHRASE
+    settings.REPORT_SIGNING_TRUST_ROOTS = []
+    settings.REPORT_TSA_URL = ""
 
 
 def make_user(username, **extra):

@@ -1,12 +1,15 @@
 """Fixtures of the report tests: an assessment with a realistic mix of answers, and a
 stand-in for the PDF renderer where the PDF's content is not under test."""
 
+import io
+
+import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments import services
 from reports import pdf
-from reports.exports import fingerprint
+from reports.exports import canonical_json
 
 
 def answer_with_a_mix(assessment, by):
@@ -57,10 +60,16 @@ def reviewed(assessment, officer, auditor):
 
 
 def fake_render(doc):
-    return b"%PDF-1.7 stand-in for " + fingerprint(doc).encode()
+    """A one-page PDF with the document's canonical JSON attached, as the real one has."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_attachment(pdf.ATTACHMENT_NAME, canonical_json(doc))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @pytest.fixture
 def fake_pdf(monkeypatch):
-    """Replace the (one second) WeasyPrint render with distinct stand-in bytes."""
+    """Replace the (one second) WeasyPrint render with a small real PDF; it is still signed."""
     monkeypatch.setattr(pdf, "render_report_pdf", fake_render)
