@@ -35,13 +35,22 @@ def signing_identity(tmp_path_factory):
     return pki.make_identity(tmp_path_factory.mktemp("signing"), "Test issuer")
 
 
-@pytest.fixture(autouse=True)
-def _signing(signing_identity, settings):
-    """Issued reports are signed with the test identity, with no timestamp authority."""
-    settings.REPORT_SIGNING_P12 = str(signing_identity.p12)
-    settings.REPORT_SIGNING_P12_PASSPHRASE = pki.PASSPHRASE
-    settings.REPORT_SIGNING_TRUST_ROOTS = []
-    settings.REPORT_TSA_URL = ""
+@pytest.fixture(scope="session", autouse=True)
+def _signing(signing_identity):
+    """Issued reports are signed with the test identity, with no timestamp authority
+    (set for the whole session, so that module-scoped fixtures issue reports too)."""
+    values = {
+        "REPORT_SIGNING_P12": str(signing_identity.p12),
+        "REPORT_SIGNING_P12_PASSPHRASE": pki.PASSPHRASE,
+        "REPORT_SIGNING_TRUST_ROOTS": [],
+        "REPORT_TSA_URL": "",
+    }
+    previous = {name: getattr(settings, name) for name in values}
+    for name, value in values.items():
+        setattr(settings, name, value)
+    yield
+    for name, value in previous.items():
+        setattr(settings, name, value)
 
 
 def make_user(username, **extra):

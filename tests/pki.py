@@ -31,6 +31,10 @@ class Identity:
     root: Issued
     signer: Issued
 
+    @property
+    def root_asn1(self) -> asn1_x509.Certificate:
+        return _asn1_cert(self.root)
+
 
 def make_identity(directory: Path, organization: str) -> Identity:
     directory.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ The ``rendered`` fixture builds an approved and a draft assessment once for the 
 keeps what the tests need as plain data, and rolls the database back.
 """
 
+import hashlib
 import io
 import json
 import re
@@ -29,6 +30,7 @@ from tests.reports.conftest import answer_with_a_mix
 @dataclass
 class Rendered:
     pdf: bytes
+    unsigned_pdf_sha256: str
     document_json: str
     fingerprint: str
     report_id: str
@@ -64,6 +66,7 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
             draft_pdf = render_report_pdf(draft_doc)
         data = Rendered(
             pdf=bytes(report.pdf),
+            unsigned_pdf_sha256=report.unsigned_pdf_sha256,
             document_json=report.document_json,
             fingerprint=report.fingerprint,
             report_id=report.report_id,
@@ -121,7 +124,10 @@ def test_pdf_declares_pdf_a_3b_with_title_author_and_language(rendered):
 
 def test_building_and_rendering_again_gives_identical_json_and_pdf_bytes(rendered):
     assert canonical_json(rendered.rebuilt) == rendered.document_json.encode("utf-8")
-    assert render_report_pdf(rendered.rebuilt) == rendered.pdf
+    again = render_report_pdf(rendered.rebuilt)
+    # The issued file is that rendering with the signature appended.
+    assert hashlib.sha256(again).hexdigest() == rendered.unsigned_pdf_sha256
+    assert rendered.pdf.startswith(again)
 
 
 def test_the_pdf_depends_only_on_its_embedded_json(rendered):

@@ -83,7 +83,7 @@ def test_anonymous_visitor_verifies_the_issued_pdf(fake_pdf, client, approved):
     response = client.post(URL, {"pdf": upload(bytes(approved.issued_report.pdf))})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h2 class=\"h5\">Verified</h2>" in html
+    assert '<h2 class="h5">Verified</h2>' in html
     assert "The issued report, signed by this system and unchanged." in html
     assert "its signature is valid and covers the whole file" in html
     assert "Test issuer signing" in html
