@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from assessments import services
-from reports import signing
+from reports import signing, verification
 from reports.exports import fingerprint
 from tests import pki
 from tests.reports.conftest import fake_render
@@ -194,3 +194,28 @@ def test_demo_identity_is_created_once_and_signs_verifiable_reports(tmp_path, se
     )
     assert output.startswith("VALID")
     assert "report signing (demo)" in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_without_a_signing_certificate_stops_before_writing(settings):
+    from assessments.models import Organization
+
+    settings.REPORT_SIGNING_P12 = ""
+    with pytest.raises(CommandError, match="no signing certificate is configured"):
+        run("seed_demo")
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_the_demo_identity_when_it_signs_with_it(fake_pdf, settings, tmp_path):
+    settings.REPORT_SIGNING_DEMO_DIR = tmp_path / "signing"
+    settings.REPORT_SIGNING_P12 = str(tmp_path / "signing" / "demo-signer.p12")
+    settings.REPORT_SIGNING_P12_PASSPHRASE = settings.REPORT_SIGNING_DEMO_PASSPHRASE
+    output = run("seed_demo")
+    assert "Demo signing identity created" in output
+    from reports.models import IssuedReport
+
+    (report,) = IssuedReport.objects.all()
+    roots = signing.load_pem_certificates(tmp_path / "signing" / "demo-root-ca.pem")
+    verdict = verification.verify_offline(bytes(report.pdf), roots)
+    assert verdict.verified
