@@ -26,6 +26,7 @@ import functools
 import io
 from pathlib import Path
 
+import certifi
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from pyhanko.keys import load_certs_from_pemder
@@ -66,8 +67,10 @@ def sign_pdf(pdf: bytes) -> bytes:
         reason="Issued conformance report",
         location=settings.SITE_URL,
         embed_validation_info=timestamper is not None,
+        # For the validation data embedded with a timestamp: our roots, and the
+        # public ones (certifi's bundle) for the timestamp authority's chain.
         validation_context=(
-            ValidationContext(trust_roots=trust_roots(), allow_fetching=True)
+            ValidationContext(trust_roots=trust_roots() + _public_roots(), allow_fetching=True)
             if timestamper is not None
             else None
         ),
@@ -129,6 +132,11 @@ def _configured_p12() -> tuple[Path, str]:
             "manage.py create_demo_signing_identity."
         )
     return path, settings.REPORT_SIGNING_P12_PASSPHRASE
+
+
+@functools.lru_cache(maxsize=1)
+def _public_roots() -> list[asn1_x509.Certificate]:
+    return load_pem_certificates(Path(certifi.where()))
 
 
 @functools.lru_cache(maxsize=4)
