@@ -9,6 +9,9 @@ urlpatterns = [
     path("assessments/<int:pk>/report.csv", views.report_csv, name="report_csv"),
     path("verify/", views.report_verify, name="report_verify"),
     path(
+        "verify/issuer-ca.pem", views.report_issuer_certificates, name="report_issuer_certificates"
+    ),
+    path(
         "verify/<slug:fingerprint>/report.pdf",
         views.report_issued_pdf,
         name="report_issued_pdf",

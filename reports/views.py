@@ -1,13 +1,14 @@
+from asn1crypto import pem
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments.views import get_assessment_for_user
 
 from . import pdf as pdf_renderer
-from . import services, throttle, verification
+from . import services, signing, throttle, verification
 from .exports import canonical_json, render_csv
 from .forms import VerifyForm
 from .models import IssuedReport
@@ -84,6 +85,17 @@ def report_issued_pdf(request, fingerprint):
         IssuedReport.objects.only("report_id", "pdf"), fingerprint=fingerprint
     )
     return _download(bytes(issued.pdf), "application/pdf", issued.pdf_filename)
+
+
+@require_GET
+def report_issuer_certificates(request):
+    """Public: the certificates our signatures chain to, for ``verify_report --trust``."""
+    try:
+        roots = signing.trust_roots()
+    except signing.SigningNotConfigured as exc:
+        raise Http404("No signing certificate is configured.") from exc
+    content = b"".join(pem.armor("CERTIFICATE", cert.dump()) for cert in roots)
+    return _download(content, "application/x-pem-file", "issuer-ca.pem")
 
 
 def _verify_page(request, form, **verdicts):

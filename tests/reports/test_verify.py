@@ -300,3 +300,19 @@ def test_an_oversized_upload_is_refused_plainly(client, settings):
 
 def test_report_document_still_serves_the_issued_data(fake_pdf, approved):
     assert services.report_document(assessment=approved) == issued_doc(approved)
+
+
+def test_the_issuer_certificate_downloads_and_verifies_reports_offline(
+    fake_pdf, client, approved, tmp_path
+):
+    response = client.get(reverse("report_issuer_certificates"))
+    assert response.status_code == 200
+    assert response.content.startswith(b"-----BEGIN CERTIFICATE-----")
+    (tmp_path / "issuer-ca.pem").write_bytes(response.content)
+    roots = signing.load_pem_certificates(tmp_path / "issuer-ca.pem")
+    assert verification.verify_offline(bytes(approved.issued_report.pdf), roots).verified
+
+
+def test_without_a_signing_certificate_there_is_no_issuer_certificate(client, settings):
+    settings.REPORT_SIGNING_P12 = ""
+    assert client.get(reverse("report_issuer_certificates")).status_code == 404
