@@ -44,12 +44,14 @@ ISSUED = "issued"
 CHANGED_AFTER_SIGNING = "changed_after_signing"
 CONTENT_MATCHES = "content_matches"
 NOT_OURS = "not_ours"
+NOT_ON_RECORD = "not_on_record"
 
 LEADS = {
     ISSUED: "The issued report, signed by this system and unchanged.",
     CHANGED_AFTER_SIGNING: "Signed by this system, then changed.",
     CONTENT_MATCHES: "Same report data, but not the issued file.",
     NOT_OURS: "Not signed by this system.",
+    NOT_ON_RECORD: "Signed with this system's certificate, but not on record here.",
 }
 
 # States of a file's signature.
@@ -263,6 +265,16 @@ def verify_file(data: bytes) -> FileVerdict:
             fingerprint,
             by_content,
         )
+    if signature.state == SIG_VALID:
+        return FileVerdict(
+            NOT_ON_RECORD,
+            False,
+            f"Not verified: {signature.reason}, with this system's certificate, but no report "
+            f"issued here has the data embedded in this file (SHA-256 {fingerprint}). It may "
+            "come from another installation that shares the certificate.",
+            signature,
+            fingerprint,
+        )
     return FileVerdict(
         NOT_OURS,
         False,
@@ -277,7 +289,7 @@ def _content_sentence(document: bytes | None, fingerprint: str | None) -> str:
     if document is None:
         return "It carries no embedded report data (report.json) either."
     claimed = _claimed_report_id(document)
-    named = f" It names itself report {claimed}, but" if claimed else " It"
+    named = f"It names itself report {claimed}, but" if claimed else "It"
     return (
         f"{named} carries embedded report data whose SHA-256 is {fingerprint}, which is not "
         "the fingerprint of any report this system issued: its content is not what was issued, "

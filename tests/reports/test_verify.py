@@ -316,3 +316,11 @@ def test_the_issuer_certificate_downloads_and_verifies_reports_offline(
 def test_without_a_signing_certificate_there_is_no_issuer_certificate(client, settings):
     settings.REPORT_SIGNING_P12 = ""
     assert client.get(reverse("report_issuer_certificates")).status_code == 404
+
+
+def test_our_valid_signature_over_data_not_on_record_is_said_so(fake_pdf, db):
+    signed = signing.sign_pdf(fake_render({"report_id": "HAIP-ELSEWHERE-00009-R1"}))
+    verdict = verification.verify_file(signed)
+    assert verdict.outcome == verification.NOT_ON_RECORD
+    assert not verdict.verified
+    assert "no report issued here has the data embedded in this file" in verdict.message
