@@ -221,6 +221,7 @@ def measure(case: str, assessment_id: int, warm_id: int, renders: int) -> dict:
     return {
         "seconds": [seconds for _, seconds in timed],
         "sign_seconds": signing,
+        "signed_bytes": len(signed) if signing else 0,
         "peak_mib": peak_rss_mib(),
         "bytes": len(timed[0][0]),
     }
@@ -354,8 +355,10 @@ def report_signing(reports: list[dict]) -> bool:
     ]
     sign = statistics.median(s for rep in reports for s in rep["sign_seconds"])
     ratio = statistics.median(ratios)
+    added = (reports[0]["signed_bytes"] - reports[0]["bytes"]) / 1024
     print(
-        f"Signing: median {sign * 1000:.0f} ms; signed ÷ unsigned report {ratio:.3f} "
+        f"Signing: median {sign * 1000:.0f} ms, {added:.1f} KiB added; "
+        f"signed ÷ unsigned report {ratio:.3f} "
         f"(per process: {' '.join(f'{r:.3f}' for r in ratios)})"
     )
     ok = ratio <= TARGET_SIGNED_RATIO

@@ -34,6 +34,7 @@ def issue_report(*, assessment: Assessment) -> IssuedReport:
         return existing
     if not assessment.is_locked:
         raise NotApproved(f"“{assessment.title}” is not approved: its report cannot be issued.")
+    signing.signing_signer()  # no certificate: say so before a second-long render
     doc = build_report(assessment=assessment)
     document = canonical_json(doc)
     unsigned = pdf_renderer.render_report_pdf(doc)
