@@ -324,3 +324,37 @@ def test_our_valid_signature_over_data_not_on_record_is_said_so(fake_pdf, db):
     assert verdict.outcome == verification.NOT_ON_RECORD
     assert not verdict.verified
     assert "no report issued here has the data embedded in this file" in verdict.message
+
+
+def test_a_forgery_from_our_own_template_printing_the_genuine_fingerprint(
+    fake_pdf, client, approved
+):
+    """The issue's forgery, made with the real template and renderer: better scores,
+    the genuine fingerprint on every page, the forged data attached."""
+    import weasyprint
+
+    from reports.exports import canonical_json, fingerprint
+    from reports.pdf import render_report_html
+
+    genuine = approved.issued_report
+    forged_doc = better_scores(issued_doc(approved))
+    html = render_report_html(forged_doc).replace(fingerprint(forged_doc), genuine.fingerprint)
+    attachment = weasyprint.Attachment(string=canonical_json(forged_doc), name="report.json")
+    forged = weasyprint.HTML(string=html).write_pdf(
+        pdf_variant="pdf/a-3b", attachments=[attachment]
+    )
+    text = " ".join(pypdf.PdfReader(io.BytesIO(forged)).pages[0].extract_text().split())
+    assert genuine.fingerprint in text.replace(" ", "")
+    assert "88.6" in " ".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(forged)).pages[:3]
+    )
+
+    html = client.post(URL, {"pdf": upload(forged)}).content.decode()
+    assert "Not signed by this system." in html
+    assert "not the fingerprint of any report this system issued" in html
+    assert "whatever fingerprint its pages print" in html
+
+    html = client.get(URL, {"fingerprint": genuine.fingerprint}).content.decode()
+    real = issued_doc(approved)["overall"]["score"]
+    assert f"<strong>{real:.1f}</strong>" in html
+    assert "88.6" not in html
