@@ -22,6 +22,8 @@ self-signed certificates in the PKCS#12 file, else its signing certificate).
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import functools
 import io
 from pathlib import Path
@@ -77,8 +79,23 @@ def sign_pdf(pdf: bytes) -> bytes:
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     _producer_for_pdf_a(writer)
-    out = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper)
+    out = run_async(signers.async_sign_pdf, writer, meta, signer=signer, timestamper=timestamper)
     return out.getvalue()
+
+
+def run_async(function, *args, **kwargs):
+    """Run pyHanko's coroutine ``function`` to completion from synchronous code.
+
+    pyHanko's synchronous wrappers call ``asyncio.run``, which fails where an event
+    loop already runs in this thread (an ASGI server, some task runners, Playwright's
+    synchronous API in the browser tests); there the coroutine runs on a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(function(*args, **kwargs))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(function(*args, **kwargs))).result()
 
 
 def _producer_for_pdf_a(writer: IncrementalPdfFileWriter) -> None:

@@ -27,7 +27,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from . import signing
@@ -126,7 +126,9 @@ def check_signature(data: bytes, roots: list[asn1_x509.Certificate]) -> Signatur
         return SignatureCheck(SIG_NONE, "the file carries no digital signature")
     embedded = signatures[0]
     try:
-        status = validate_pdf_signature(embedded, signing.validation_context(roots))
+        status = signing.run_async(
+            async_validate_pdf_signature, embedded, signing.validation_context(roots)
+        )
     except Exception as exc:
         logger.info("Signature validation failed: %s", exc)
         return SignatureCheck(

@@ -94,3 +94,14 @@ def test_deploy_check_reports_missing_signing_configuration(settings):
 
 def test_deploy_check_passes_with_a_usable_certificate():
     assert signing_identity_check(None) == []
+
+
+def test_signing_and_checking_work_where_an_event_loop_is_running(fake_pdf):
+    """As under an ASGI server or Playwright's synchronous API (the browser tests)."""
+    import asyncio
+
+    async def inside_a_loop():
+        signed = signing.sign_pdf(fake_render({"report_id": "X"}))
+        return check_signature(signed, signing.trust_roots())
+
+    assert asyncio.run(inside_a_loop()).state == SIG_VALID
