@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 
 from principles.models import LifecycleRole
 
@@ -27,6 +28,15 @@ class RolesField(forms.ModelMultipleChoiceField):
         return f"{obj.name}: {obj.description}"
 
 
+def check_length(value: str, *, limit: int) -> str:
+    """The same rule and words as the services' limits, for a message by the field."""
+    if len(value) > limit:
+        raise forms.ValidationError(
+            f"This may be at most {limit:,} characters; it has {len(value):,}.", code="max_length"
+        )
+    return value
+
+
 class AssessmentForm(forms.Form):
     title = forms.CharField(max_length=200)
     scope = forms.CharField(
@@ -34,6 +44,9 @@ class AssessmentForm(forms.Form):
         help_text="Which AI systems, which period, which parts of the organization.",
     )
     roles = RolesField()
+
+    def clean_scope(self):
+        return check_length(self.cleaned_data["scope"], limit=settings.SCOPE_MAX_CHARS)
 
 
 class NewAssessmentForm(AssessmentForm):
@@ -85,6 +98,7 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.existing_evidence = list(evidence)
         self.had_answer = had_answer
+        self.checked_file = None
         self.fields["remove_evidence"].choices = [
             (str(ev.pk), ev.description) for ev in self.existing_evidence
         ]
@@ -92,10 +106,13 @@ class AnswerForm(forms.Form):
     def new_evidence_fields(self):
         return [self["evidence_description"], self["evidence_url"], self["evidence_file"]]
 
+    def clean_explanation(self):
+        return check_length(self.cleaned_data["explanation"], limit=settings.EXPLANATION_MAX_CHARS)
+
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")
         if upload:
-            check_evidence_file(upload)
+            self.checked_file = check_evidence_file(upload)
         return upload
 
     def clean(self):
@@ -119,6 +136,12 @@ class AnswerForm(forms.Form):
         if data.get("evidence_description") and not new_evidence:
             self.add_error("evidence_url", "Add a link or a file for this evidence.")
         kept = len(self.existing_evidence) - len(data.get("remove_evidence") or [])
+        limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
+        if new_evidence and kept + 1 > limit:
+            self.add_error(
+                "evidence_file" if data.get("evidence_file") else "evidence_url",
+                f"An answer can have at most {limit} pieces of evidence; remove one first.",
+            )
         if response == str(Answer.Level.FULLY) and kept + int(new_evidence) < 1:
             self.add_error(
                 "response",
@@ -134,9 +157,10 @@ class AnswerForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(
-        label="Auditor's comment", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
-    )
+    text = forms.CharField(label="Auditor's comment", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_text(self):
+        return check_length(self.cleaned_data["text"], limit=settings.COMMENT_MAX_CHARS)
 
 
 class ReviewForm(forms.Form):
@@ -144,9 +168,8 @@ class ReviewForm(forms.Form):
         label="Comment",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
         help_text="Required when returning the assessment.",
     )
 
     def clean_comment(self):
-        return self.cleaned_data["comment"].strip()
+        return check_length(self.cleaned_data["comment"].strip(), limit=settings.COMMENT_MAX_CHARS)

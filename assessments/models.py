@@ -1,7 +1,10 @@
 """Organizations, their members, and the assessments they make against the catalogue."""
 
 from django.conf import settings
-from django.db import models
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from principles.models import LifecycleRole, Question
@@ -109,6 +112,10 @@ class Assessment(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Separation of duties as checked at approval: relaxed only when FOUR_EYES_RELAXED
+    # let an approver who had submitted or changed answers approve; the note says why.
+    duties_relaxed = models.BooleanField(default=False, editable=False)
+    duties_note = models.TextField(blank=True, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -202,8 +209,21 @@ class Answer(models.Model):
         return f"{self.level} – {self.Level(self.level).label}"
 
 
+EVIDENCE_DIR = "evidence"
+
+
+def evidence_storage_name(sha256: str) -> str:
+    """Where a file with this content is stored: one file per content, whoever uploads it.
+
+    The name is generated (never the uploader's file name, which is kept in
+    ``Evidence.file_name``); revisions and identical uploads share the stored file.
+    Rows from before generated names keep their old names and keep working.
+    """
+    return f"{EVIDENCE_DIR}/{sha256[:2]}/{sha256}"
+
+
 def evidence_upload_to(instance, filename):
-    return f"evidence/{instance.answer.assessment.organization_id}/{instance.sha256}/{filename}"
+    return evidence_storage_name(instance.sha256)
 
 
 class Evidence(models.Model):
@@ -229,6 +249,23 @@ class Evidence(models.Model):
     @property
     def is_file(self) -> bool:
         return bool(self.file)
+
+
+def delete_evidence_file_if_unreferenced(name: str) -> bool:
+    """Delete the stored file ``name`` unless an evidence row still refers to it."""
+    if not name or Evidence.objects.filter(file=name).exists():
+        return False
+    default_storage.delete(name)
+    return True
+
+
+@receiver(post_delete, sender=Evidence)
+def _delete_file_after_commit(sender, instance, **kwargs):
+    # Whatever deleted the row (a save, the admin, a cascade): once the deletion is
+    # committed, the file goes too if nothing else refers to its content.
+    name = instance.file.name
+    if name:
+        transaction.on_commit(lambda: delete_evidence_file_if_unreferenced(name))
 
 
 class Comment(models.Model):

@@ -99,10 +99,14 @@ def assessment_edit(request, pk):
     }
     form = AssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.update_assessment_details(
-            assessment=assessment, by=request.user, **form.cleaned_data
-        )
-        messages.success(request, "Details saved. Answers already given are kept.")
+        try:
+            services.update_assessment_details(
+                assessment=assessment, by=request.user, **form.cleaned_data
+            )
+        except AssessmentLocked as exc:  # submitted or approved meanwhile
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Details saved. Answers already given are kept.")
         return redirect("assessment_detail", pk=pk)
     return render(
         request, "assessments/assessment_form.html", {"form": form, "assessment": assessment}
@@ -158,27 +162,9 @@ def questionnaire(request, pk, numeral):
     if page is None:
         raise Http404("No such principle.")
     if request.method == "POST":
-        if all(row.form.is_valid() for row in page.rows):
-            try:
-                changed = services.save_answers(
-                    assessment=assessment, inputs=inputs_from_forms(page.rows), by=request.user
-                )
-            except services.StaleAnswers as stale:
-                page.mark_conflicts(stale.conflicts)
-                messages.error(
-                    request,
-                    "Someone else changed answers on this page since you opened it. Nothing was "
-                    "saved; their answers are shown next to yours. Save again to replace them.",
-                )
-            else:
-                messages.success(request, f"Saved ({changed} answer(s) changed).")
-                if "save_next" in request.POST and page.next_numeral:
-                    return redirect("questionnaire", pk=pk, numeral=page.next_numeral)
-                if "save_next" in request.POST:
-                    return redirect("assessment_detail", pk=pk)
-                return redirect("questionnaire", pk=pk, numeral=numeral)
-        else:
-            messages.error(request, "Nothing was saved: correct the answers marked below.")
+        done = _save_page(request, page)
+        if done is not None:
+            return done
     return render(
         request,
         "assessments/questionnaire.html",
@@ -186,9 +172,48 @@ def questionnaire(request, pk, numeral):
             "assessment": assessment,
             "page": page,
             "max_upload": settings.EVIDENCE_MAX_BYTES,
+            "limits": {
+                "evidence_total": settings.EVIDENCE_MAX_TOTAL_BYTES,
+                "evidence_items": settings.EVIDENCE_MAX_ITEMS_PER_ANSWER,
+                "explanation": f"{settings.EXPLANATION_MAX_CHARS:,}",
+            },
             "accept": ACCEPT,
         },
     )
+
+
+def _save_page(request, page):
+    """Save a posted questionnaire page; a redirect when saved or refused, else None
+    (the page is shown again with what needs correcting)."""
+    assessment, numeral = page.assessment, page.principle.principle.numeral
+    if not all(row.form.is_valid() for row in page.rows):
+        messages.error(request, "Nothing was saved: correct the answers marked below.")
+        return None
+    try:
+        changed = services.save_answers(
+            assessment=assessment, inputs=inputs_from_forms(page.rows), by=request.user
+        )
+    except AssessmentLocked as exc:  # approved or submitted while the upload was checked
+        messages.error(request, str(exc))
+        return redirect("questionnaire", pk=assessment.pk, numeral=numeral)
+    except services.LimitExceeded as exc:
+        page.mark_limit(exc)
+        messages.error(request, f"Nothing was saved: {exc}")
+        return None
+    except services.StaleAnswers as stale:
+        page.mark_conflicts(stale.conflicts)
+        messages.error(
+            request,
+            "Someone else changed answers on this page since you opened it. Nothing was "
+            "saved; their answers are shown next to yours. Save again to replace them.",
+        )
+        return None
+    messages.success(request, f"Saved ({changed} answer(s) changed).")
+    if "save_next" in request.POST and page.next_numeral:
+        return redirect("questionnaire", pk=assessment.pk, numeral=page.next_numeral)
+    if "save_next" in request.POST:
+        return redirect("assessment_detail", pk=assessment.pk)
+    return redirect("questionnaire", pk=assessment.pk, numeral=numeral)
 
 
 @require_POST
@@ -200,7 +225,7 @@ def comment_add(request, pk, code):
     form = CommentForm(request.POST)
     numeral = code.split(".")[0]
     if not form.is_valid():
-        messages.error(request, "The comment is empty.")
+        messages.error(request, f"No comment added: {' '.join(form.errors['text'])}")
     else:
         try:
             services.add_comment(

@@ -225,7 +225,19 @@ def _workflow(assessment: Assessment) -> dict:
             }
             for e in events
         ],
+        "separation_of_duties": _separation_of_duties(assessment),
     }
+
+
+def _separation_of_duties(assessment: Assessment) -> dict:
+    """Whether the approver was independent of the answers, as recorded at approval."""
+    if not assessment.is_locked:
+        return {
+            "enforced": True,
+            "note": "Checked at approval: the approver must not have submitted the assessment "
+            "or changed its answers.",
+        }
+    return {"enforced": not assessment.duties_relaxed, "note": assessment.duties_note}
 
 
 def _section(number: int) -> dict:
