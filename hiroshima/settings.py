@@ -318,10 +318,8 @@ REPORT_TSA_URL = env_str("REPORT_TSA_URL")
 REPORT_TSA_TIMEOUT = int(env_str("REPORT_TSA_TIMEOUT", "10"))
 
 # The verify page is public: attempts (checks and downloads) per client address
-# and window, counted in the cache. VERIFY_PROXY_COUNT: how many proxies of ours
-# stand in front of the application and append to X-Forwarded-For (0: use the
-# connection's address).
+# (as the sign-in throttle finds it, TRUSTED_PROXY_ADDRESSES) and window, counted
+# in the cache.
 VERIFY_THROTTLE_REQUESTS = int(env_str("VERIFY_THROTTLE_REQUESTS", "30"))
 VERIFY_THROTTLE_SECONDS = int(env_str("VERIFY_THROTTLE_SECONDS", "600"))
-VERIFY_PROXY_COUNT = int(env_str("VERIFY_PROXY_COUNT", "0"))
 VERIFY_MAX_BYTES = int(env_str("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -281,14 +281,15 @@ def test_checks_are_throttled_per_address(fake_pdf, client, approved, settings):
 
 def test_behind_our_proxy_the_forwarded_address_is_counted(fake_pdf, client, settings):
     settings.VERIFY_THROTTLE_REQUESTS = 1
-    settings.VERIFY_PROXY_COUNT = 1
-    first = {"HTTP_X_FORWARDED_FOR": "198.51.100.1"}
+    settings.TRUSTED_PROXY_ADDRESSES = ["10.0.0.5"]
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    first = {**proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.1"}
     assert client.get(URL, {"fingerprint": "ab" * 32}, **first).status_code == 200
     assert client.get(URL, {"fingerprint": "ab" * 32}, **first).status_code == 429
     # A client cannot reset its count by prepending addresses of its own.
-    spoofed = {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.1"}
+    spoofed = {**proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.1"}
     assert client.get(URL, {"fingerprint": "ab" * 32}, **spoofed).status_code == 429
-    second = {"HTTP_X_FORWARDED_FOR": "198.51.100.2"}
+    second = {**proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.2"}
     assert client.get(URL, {"fingerprint": "ab" * 32}, **second).status_code == 200
 
 
