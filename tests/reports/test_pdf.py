@@ -26,6 +26,10 @@ from reports.pdf import render_report_html, render_report_pdf
 from tests.conftest import make_org, make_user
 from tests.reports.conftest import answer_with_a_mix
 
+# In the database tests' group, which pytest-django runs before the transactional tests
+# (whose flush would empty the catalogue that the module fixture builds on).
+pytestmark = pytest.mark.django_db
+
 
 @dataclass
 class Rendered:
