@@ -81,7 +81,13 @@ class Assessment(models.Model):
     )
     title = models.CharField(max_length=200)
     scope = models.TextField(
-        help_text="Which AI systems, which period, which parts of the organization."
+        help_text="Which AI systems and which parts of the organization are covered."
+    )
+    period_start = models.DateField(
+        null=True, blank=True, help_text="First day of the period the assessment covers."
+    )
+    period_end = models.DateField(
+        null=True, blank=True, help_text="Last day of the period the assessment covers."
     )
     roles = models.ManyToManyField(
         LifecycleRole, related_name="+", verbose_name="declared lifecycle roles"
@@ -121,6 +127,14 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_start__isnull=True)
+                | models.Q(period_end__isnull=True)
+                | models.Q(period_end__gte=models.F("period_start")),
+                name="period_end_not_before_start",
+            )
+        ]
 
     def __str__(self):
         return f"{self.organization}: {self.title}"
@@ -172,7 +186,20 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # An auditor's acceptance of a "not applicable" answer; cleared whenever the
+    # answer changes, so that what was accepted is what is approved.
+    na_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="not applicable accepted by",
+    )
+    na_accepted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name="not applicable accepted at"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at", "na_accepted_by", "na_accepted_at"])
 
     class Meta:
         constraints = [
@@ -199,6 +226,10 @@ class Answer(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.not_applicable or self.level is not None
+
+    @property
+    def needs_na_acceptance(self) -> bool:
+        return self.not_applicable and self.na_accepted_at is None
 
     @property
     def display_value(self) -> str:
@@ -303,3 +334,28 @@ class ReviewEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditOpinion(models.Model):
+    """The auditor's opinion, given at approval and printed as the report's attestation."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="audit_opinion"
+    )
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    affiliation = models.CharField(max_length=200, help_text="The auditor's firm or department.")
+    independent = models.BooleanField(
+        help_text="Whether the auditor is independent of the assessed organization."
+    )
+    review_scope = models.TextField(help_text="What the review covered.")
+    sampling = models.TextField(help_text="What evidence was sampled, and how.")
+    opinion = models.TextField(help_text="The auditor's conclusion.")
+    include_comments = models.BooleanField(
+        default=True, help_text="Print the auditors' working comments as an appendix."
+    )
+    given_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Opinion of {self.auditor} on {self.assessment}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from principles.catalogue import Catalogue, live_catalogue
 from .models import (
     Answer,
     Assessment,
+    AuditOpinion,
     Comment,
     Evidence,
     Membership,
@@ -26,7 +28,7 @@ from .models import (
     delete_evidence_file_if_unreferenced,
     evidence_storage_name,
 )
-from .scoring import AssessmentResult, score_assessment
+from .scoring import AssessmentResult, Rules, score_assessment
 from .uploads import CheckedFile, check_evidence_file
 
 OFFICER = Membership.Role.OFFICER
@@ -37,6 +39,7 @@ REVISION_COPY = "copied from the approved revision"
 TITLE_MAX_CHARS = 200  # Assessment.title
 EVIDENCE_DESCRIPTION_MAX_CHARS = 300  # Evidence.description
 EVIDENCE_URL_MAX_CHARS = 500  # Evidence.url
+AFFILIATION_MAX_CHARS = 200  # AuditOpinion.affiliation
 
 
 class WorkflowError(Exception):
@@ -101,6 +104,12 @@ def catalogue_for(assessment: Assessment, *, live: Catalogue | None = None) -> C
     return live if live is not None else live_catalogue()
 
 
+def rules_for(assessment: Assessment) -> Rules:
+    """The bands and floor rule of an assessment: frozen once submitted, else in force."""
+    frozen = (assessment.catalogue_snapshot or {}).get("scoring")
+    return Rules.from_dict(frozen) if frozen else Rules.in_force()
+
+
 def role_codes(assessment: Assessment) -> list[str]:
     return [role.code for role in assessment.roles.all()]
 
@@ -121,6 +130,7 @@ def result_for(assessment: Assessment, *, live: Catalogue | None = None) -> Asse
         catalogue=catalogue,
         roles=role_codes(assessment),
         answers=answers_by_code(assessment, catalogue),
+        rules=rules_for(assessment),
     )
 
 
@@ -169,29 +179,59 @@ def _check_details(*, title: str, scope: str) -> None:
 # --- creating and editing ----------------------------------------------------
 
 
+def _check_period(period_start: date | None, period_end: date | None) -> None:
+    if period_start and period_end and period_end < period_start:
+        raise WorkflowError("The period cannot end before it starts.")
+
+
 def create_assessment(
-    *, organization: Organization, title: str, scope: str, by, roles=None
+    *,
+    organization: Organization,
+    title: str,
+    scope: str,
+    by,
+    roles=None,
+    period_start: date | None = None,
+    period_end: date | None = None,
 ) -> Assessment:
     _check_details(title=title, scope=scope)
+    _check_period(period_start, period_end)
     _require_role(organization_id=organization.pk, by=by, role=OFFICER)
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            organization=organization, title=title, scope=scope, created_by=by
+            organization=organization,
+            title=title,
+            scope=scope,
+            period_start=period_start,
+            period_end=period_end,
+            created_by=by,
         )
         assessment.roles.set(roles if roles is not None else organization.roles.all())
         ReviewEvent.objects.create(assessment=assessment, action=ReviewEvent.Action.CREATED, by=by)
     return assessment
 
 
-def update_assessment_details(*, assessment: Assessment, title: str, scope: str, roles, by) -> None:
-    """Change title, scope and declared roles; answers are kept whatever the roles."""
+def update_assessment_details(
+    *,
+    assessment: Assessment,
+    title: str,
+    scope: str,
+    roles,
+    by,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> None:
+    """Change title, scope, period and declared roles; answers are kept whatever the roles."""
     _check_details(title=title, scope=scope)
+    _check_period(period_start, period_end)
     with transaction.atomic():
         fresh = lock_assessment(assessment, by=by, role=OFFICER)
         fresh.ensure_editable()
         fresh.title = title
         fresh.scope = scope
-        fresh.save(update_fields=["title", "scope", "updated_at"])
+        fresh.period_start = period_start
+        fresh.period_end = period_end
+        fresh.save(update_fields=["title", "scope", "period_start", "period_end", "updated_at"])
         fresh.roles.set(roles)
 
 
@@ -412,6 +452,10 @@ def _apply_answer(
             raise StaleAnswers([Conflict(item.question_id, answer)])
         for name, value in values.items():
             setattr(answer, name, value)
+        if differs:
+            # What the auditor accepted is no longer what the answer says.
+            answer.na_accepted_by = None
+            answer.na_accepted_at = None
         answer.version = item.seen_version + 1
         answer.updated_by = by
         answer._history_user = by
@@ -461,7 +505,9 @@ def submit_assessment(*, assessment: Assessment, by) -> None:
                 details=[q.question.code for q in missing],
             )
         locked.status = Assessment.Status.SUBMITTED
-        locked.catalogue_snapshot = catalogue.to_dict()
+        # The bands and the floor rule are frozen with the catalogue: changing the
+        # settings later must not re-band what was submitted or approved.
+        locked.catalogue_snapshot = catalogue.to_dict() | {"scoring": Rules.in_force().to_dict()}
         locked.submitted_at = timezone.now()
         locked.submitted_by = by
         locked.approved_at = None
@@ -537,16 +583,106 @@ def _check_separation_of_duties(*, assessment: Assessment, by) -> None:
     )
 
 
-def approve_assessment(*, assessment: Assessment, by, comment: str = "") -> None:
-    """Submitted → approved, and the report issued, in one transaction.
+@dataclass
+class OpinionInput:
+    """The auditor's opinion, given with the approval (see ``AuditOpinion``)."""
 
-    The assessment is locked from then on; if the report cannot be rendered,
-    nothing is approved.
+    affiliation: str
+    independent: bool | None
+    review_scope: str
+    sampling: str
+    opinion: str
+    include_comments: bool = True
+
+    def missing(self) -> list[str]:
+        texts = ("affiliation", "review_scope", "sampling", "opinion")
+        missing = [name for name in texts if not str(getattr(self, name) or "").strip()]
+        if self.independent is None:
+            missing.append("independent")
+        return missing
+
+
+def unaccepted_not_applicable(assessment: Assessment) -> list[str]:
+    """Codes of the applicable questions answered "not applicable" that no auditor
+    has accepted yet, in catalogue order."""
+    result = result_for(assessment)
+    return [q.question.code for q in result.not_applicable() if q.answer.na_accepted_at is None]
+
+
+def accept_not_applicable(
+    *, assessment: Assessment, by, codes: list[str] | None = None, numeral: str | None = None
+) -> list[str]:
+    """The auditor accepts "not applicable" answers: the ones of ``codes``, or every
+    one of principle ``numeral``. Returns the codes newly accepted."""
+    with transaction.atomic():
+        locked = lock_assessment(assessment, by=by, role=AUDITOR)
+        if locked.status != Assessment.Status.SUBMITTED:
+            raise WorkflowError(
+                "“Not applicable” answers can be accepted only while the assessment is "
+                "under review."
+            )
+        result = result_for(locked)
+        found = [
+            q
+            for q in result.not_applicable()
+            if (codes is not None and q.question.code in codes)
+            or (numeral is not None and q.question.code.split(".")[0] == numeral)
+        ]
+        if codes is not None and len(found) < len(set(codes)):
+            unknown = sorted(set(codes) - {q.question.code for q in found})
+            raise WorkflowError(f"No “not applicable” answer to accept for {', '.join(unknown)}.")
+        pending = [q for q in found if q.answer.na_accepted_at is None]
+        Answer.objects.filter(pk__in=[q.answer.pk for q in pending]).update(
+            na_accepted_by=by, na_accepted_at=timezone.now()
+        )
+    return [q.question.code for q in pending]
+
+
+def approve_assessment(
+    *, assessment: Assessment, by, opinion: OpinionInput | None = None, comment: str = ""
+) -> None:
+    """Submitted → approved, with the auditor's opinion, and the report issued, in
+    one transaction.
+
+    Refused without a complete opinion, and while a "not applicable" answer is
+    not accepted. The assessment is locked from then on; if the report cannot be
+    rendered, nothing is approved.
     """
     from reports.services import issue_report  # reports build on assessments
 
     with transaction.atomic():
+        locked = lock_assessment(assessment, by=by, role=AUDITOR)
+        if opinion is None or opinion.missing():
+            raise WorkflowError(
+                "Give your opinion to approve: review scope, sampling performed, opinion, "
+                "your affiliation and whether you are independent of the organization."
+            )
+        for text, limit, what in (
+            (opinion.affiliation, AFFILIATION_MAX_CHARS, "The affiliation"),
+            (opinion.review_scope, settings.COMMENT_MAX_CHARS, "The review scope"),
+            (opinion.sampling, settings.COMMENT_MAX_CHARS, "The sampling"),
+            (opinion.opinion, settings.EXPLANATION_MAX_CHARS, "The opinion"),
+        ):
+            check_length(text, limit=limit, what=what)
+        unaccepted = locked.is_submitted and unaccepted_not_applicable(locked)
+        if unaccepted:
+            raise WorkflowError(
+                f"Accept every “not applicable” answer before approving; "
+                f"{len(unaccepted)} not accepted yet: {', '.join(unaccepted)}.",
+                details=unaccepted,
+            )
         _review(assessment=assessment, by=by, action=ReviewEvent.Action.APPROVED, comment=comment)
+        AuditOpinion.objects.create(
+            assessment=assessment,
+            auditor=by,
+            affiliation=opinion.affiliation.strip(),
+            independent=bool(opinion.independent),
+            review_scope=opinion.review_scope.strip(),
+            sampling=opinion.sampling.strip(),
+            opinion=opinion.opinion.strip(),
+            include_comments=opinion.include_comments,
+            given_at=assessment.approved_at,
+        )
         issue_report(assessment=assessment)
 
 
@@ -585,6 +721,8 @@ def _start_revision_locked(*, assessment: Assessment, by) -> Assessment:
         organization_id=predecessor.organization_id,
         title=predecessor.title,
         scope=predecessor.scope,
+        period_start=predecessor.period_start,
+        period_end=predecessor.period_end,
         predecessor=predecessor,
         revision=predecessor.revision + 1,
         created_by=by,

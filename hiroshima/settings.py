@@ -288,6 +288,11 @@ CONFORMANCE_BANDS = [
     (30.0, "partially", "Partially conformant"),
 ]
 CONFORMANCE_BAND_FLOOR = ("not", "Not conformant")
+# Floor rule: the overall band is at most this many bands above the band of the
+# weakest scored principle (so a strong average cannot hide a failing principle).
+# 0 switches the rule off. Bands and this rule are frozen into an assessment at
+# submission.
+CONFORMANCE_FLOOR_STEPS = int(env_str("CONFORMANCE_FLOOR_STEPS", "1"))
 
 # --- Signed reports and public verification -------------------------------------
 

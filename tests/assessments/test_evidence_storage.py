@@ -88,13 +88,13 @@ def test_removing_evidence_deletes_its_file_after_commit(
 def test_a_file_shared_with_a_revision_stays_until_no_evidence_refers_to_it(
     client, assessment, officer, auditor, django_capture_on_commit_callbacks
 ):
-    from tests.conftest import answer_everything
+    from tests.conftest import an_opinion, answer_everything
 
     answer_everything(assessment, officer)
     client.force_login(officer)
     upload_to_first_answer(client, assessment, SimpleUploadedFile("a.txt", b"shared\n"))
     services.submit_assessment(assessment=assessment, by=officer)
-    services.approve_assessment(assessment=assessment, by=auditor)
+    services.approve_assessment(assessment=assessment, by=auditor, opinion=an_opinion())
     revision = services.start_revision(assessment=assessment, by=officer)
     copy = Evidence.objects.get(answer__assessment=revision)
     original = Evidence.objects.get(answer__assessment=assessment)

@@ -7,7 +7,7 @@ from assessments import services
 from assessments.models import Answer, Assessment, Membership
 from reports.document import build_report
 from tests.assessments.helpers import applicable_codes, page_post_data, page_url
-from tests.conftest import answer_everything, make_user
+from tests.conftest import an_opinion, answer_everything, make_user
 from tests.reports.conftest import fake_render  # a small real PDF: issued reports are signed
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,14 @@ def become_auditor(user):
 def test_the_submitter_cannot_approve(client, submitted, officer):
     become_auditor(officer)
     client.force_login(officer)
-    response = client.post(reverse("assessment_approve", args=[submitted.pk]), follow=True)
+    opinion = {
+        "review_scope": "All.",
+        "sampling": "All.",
+        "opinion": "Fine.",
+        "affiliation": "Self",
+        "independent": "no",
+    }
+    response = client.post(reverse("assessment_approve", args=[submitted.pk]), opinion)
     content = response.content.decode()
     assert "Separation of duties" in content and "submitted" in content
     assert Assessment.objects.get(pk=submitted.pk).status == "submitted"
@@ -46,10 +53,14 @@ def test_someone_who_changed_an_answer_cannot_approve(
     become_auditor(helper)
 
     with pytest.raises(services.WorkflowError, match="changed answers"):
-        services.approve_assessment(assessment=Assessment.objects.get(pk=assessment.pk), by=helper)
+        services.approve_assessment(
+            assessment=Assessment.objects.get(pk=assessment.pk), by=helper, opinion=an_opinion()
+        )
     assert Assessment.objects.get(pk=assessment.pk).status == "submitted"
     # Someone who took no part approves.
-    services.approve_assessment(assessment=Assessment.objects.get(pk=assessment.pk), by=auditor)
+    services.approve_assessment(
+        assessment=Assessment.objects.get(pk=assessment.pk), by=auditor, opinion=an_opinion()
+    )
     assert Assessment.objects.get(pk=assessment.pk).status == "approved"
 
 
@@ -57,7 +68,9 @@ def test_starting_a_revision_is_not_a_change_to_its_answers(approved, officer, a
     revision = services.start_revision(assessment=approved, by=officer)
     services.submit_assessment(assessment=revision, by=officer)
     # Another officer starts nothing; the auditor of revision 1 may approve revision 2.
-    services.approve_assessment(assessment=Assessment.objects.get(pk=revision.pk), by=auditor)
+    services.approve_assessment(
+        assessment=Assessment.objects.get(pk=revision.pk), by=auditor, opinion=an_opinion()
+    )
     revision.refresh_from_db()
     assert revision.status == "approved"
     changed_by = {a.updated_by for a in Answer.objects.filter(assessment=revision)}
@@ -67,7 +80,9 @@ def test_starting_a_revision_is_not_a_change_to_its_answers(approved, officer, a
 def test_relaxed_for_a_one_person_organization_and_the_report_says_so(submitted, officer, settings):
     settings.FOUR_EYES_RELAXED = True
     become_auditor(officer)
-    services.approve_assessment(assessment=Assessment.objects.get(pk=submitted.pk), by=officer)
+    services.approve_assessment(
+        assessment=Assessment.objects.get(pk=submitted.pk), by=officer, opinion=an_opinion()
+    )
     approved = Assessment.objects.get(pk=submitted.pk)
     assert approved.status == "approved" and approved.approved_by == officer
     duties = build_report(assessment=approved)["workflow"]["separation_of_duties"]
@@ -86,7 +101,7 @@ def test_relaxed_setting_changes_nothing_when_the_approver_took_no_part(
     submitted, auditor, settings
 ):
     settings.FOUR_EYES_RELAXED = True
-    services.approve_assessment(assessment=submitted, by=auditor)
+    services.approve_assessment(assessment=submitted, by=auditor, opinion=an_opinion())
     duties = build_report(assessment=Assessment.objects.get(pk=submitted.pk))["workflow"][
         "separation_of_duties"
     ]

@@ -17,7 +17,7 @@ from assessments.models import Answer, Assessment, AssessmentLocked, Comment, Ev
 from principles.framework import load_framework
 from principles.models import Principle
 from tests.assessments.helpers import applicable_codes, page_post_data, page_url
-from tests.conftest import FIXTURES, answer_everything, make_org, make_user
+from tests.conftest import FIXTURES, an_opinion, answer_everything, make_org, make_user
 from tests.reports.conftest import fake_render  # a small real PDF: issued reports are signed
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,9 @@ def _fake_pdf(monkeypatch):
 def approve_elsewhere(pk, officer, auditor):
     """What another request does meanwhile: submit, then approve (fresh objects)."""
     services.submit_assessment(assessment=Assessment.objects.get(pk=pk), by=officer)
-    services.approve_assessment(assessment=Assessment.objects.get(pk=pk), by=auditor)
+    services.approve_assessment(
+        assessment=Assessment.objects.get(pk=pk), by=auditor, opinion=an_opinion()
+    )
 
 
 def stored_files():
@@ -120,7 +122,9 @@ def test_a_comment_that_loses_the_race_to_approval_is_refused(
     real_clean = assessment_forms.CommentForm.clean
 
     def clean_then_approve(form):
-        services.approve_assessment(assessment=Assessment.objects.get(pk=submitted.pk), by=auditor)
+        services.approve_assessment(
+            assessment=Assessment.objects.get(pk=submitted.pk), by=auditor, opinion=an_opinion()
+        )
         return real_clean(form)
 
     monkeypatch.setattr(assessment_forms.CommentForm, "clean", clean_then_approve)
@@ -132,7 +136,9 @@ def test_a_comment_that_loses_the_race_to_approval_is_refused(
 
 def test_the_comment_service_rechecks_the_status(submitted, auditor):
     stale = Assessment.objects.get(pk=submitted.pk)
-    services.approve_assessment(assessment=Assessment.objects.get(pk=submitted.pk), by=auditor)
+    services.approve_assessment(
+        assessment=Assessment.objects.get(pk=submitted.pk), by=auditor, opinion=an_opinion()
+    )
     answer = Answer.objects.filter(assessment=submitted).first()
     with pytest.raises(services.WorkflowError):
         services.add_comment(assessment=stale, answer=answer, text="late", by=auditor)
@@ -154,7 +160,13 @@ def test_a_details_edit_that_loses_the_race_to_approval_is_refused(
     roles = list(assessment.roles.values_list("pk", flat=True))
     response = client.post(
         reverse("assessment_edit", args=[assessment.pk]),
-        {"title": "Renamed after approval", "scope": "Changed", "roles": roles[:1]},
+        {
+            "title": "Renamed after approval",
+            "scope": "Changed",
+            "period_start": "2026-01-01",
+            "period_end": "2026-06-30",
+            "roles": roles[:1],
+        },
         follow=True,
     )
     assert "approved and is locked" in response.content.decode()
