@@ -10,6 +10,8 @@ from reports import services, signing
 from reports.checks import signing_identity_check
 from reports.models import IssuedReport, ReportImmutable
 from reports.verification import SIG_VALID, check_signature
+from tests.assessments.test_review_rules import OPINION_POST
+from tests.conftest import an_opinion
 from tests.reports.conftest import fake_render
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +63,9 @@ def test_without_a_signing_certificate_approval_refuses_and_changes_nothing(
 ):
     settings.REPORT_SIGNING_P12 = ""
     with pytest.raises(signing.SigningNotConfigured, match="REPORT_SIGNING_P12"):
-        assessment_services.approve_assessment(assessment=submitted, by=auditor)
+        assessment_services.approve_assessment(
+            assessment=submitted, by=auditor, opinion=an_opinion()
+        )
     submitted.refresh_from_db()
     assert not submitted.is_locked
     assert not IssuedReport.objects.exists()
@@ -81,7 +85,9 @@ def test_approve_page_shows_why_when_signing_is_not_configured(
 ):
     settings.REPORT_SIGNING_P12 = ""
     client.force_login(auditor)
-    response = client.post(reverse("assessment_approve", args=[submitted.pk]), follow=True)
+    response = client.post(
+        reverse("assessment_approve", args=[submitted.pk]), OPINION_POST, follow=True
+    )
     assert "no signing certificate is configured" in response.content.decode()
     submitted.refresh_from_db()
     assert not submitted.is_locked

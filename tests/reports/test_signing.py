@@ -22,7 +22,7 @@ from assessments import services
 from assessments.models import Membership
 from reports import signing, verification
 from tests import pki
-from tests.conftest import make_org, make_user
+from tests.conftest import approve, make_org, make_user
 from tests.reports.conftest import answer_with_a_mix
 
 # In the database tests' group, which pytest-django runs before the transactional tests
@@ -52,7 +52,7 @@ def issued(django_db_setup, django_db_blocker, tmp_path_factory):
         )
         answer_with_a_mix(assessment, officer)
         services.submit_assessment(assessment=assessment, by=officer)
-        services.approve_assessment(assessment=assessment, by=auditor)
+        approve(assessment, auditor)
         report = assessment.issued_report
         pdf = bytes(report.pdf)
         data = Issued(
