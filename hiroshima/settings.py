@@ -254,6 +254,13 @@ EVIDENCE_MAX_TOTAL_BYTES = int(
     env_str("EVIDENCE_MAX_TOTAL_BYTES", str(500 * 1024 * 1024))
 )  # per assessment
 COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
+# Answers imported from a file (CSV, XLSX, YAML): the uploaded file, the bytes an
+# XLSX (a zip archive) may unpack to, and the rows it may hold.
+ANSWERS_IMPORT_MAX_BYTES = int(env_str("ANSWERS_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+ANSWERS_IMPORT_MAX_UNPACKED_BYTES = int(
+    env_str("ANSWERS_IMPORT_MAX_UNPACKED_BYTES", str(20 * 1024 * 1024))
+)
+ANSWERS_IMPORT_MAX_ROWS = int(env_str("ANSWERS_IMPORT_MAX_ROWS", "10000"))
 
 # Separation of duties: the approver must not have submitted the assessment or
 # changed its answers. Relax it only for a one-person organization; approvals that
@@ -261,8 +268,9 @@ COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
 FOUR_EYES_RELAXED = env_bool("FOUR_EYES_RELAXED", False)
 # Request bodies: a small limit everywhere, a larger one for the pages that take
 # files (a questionnaire page carries one evidence file per question; the verify
-# page one PDF). Checked against Content-Length before Django reads the body; a
-# body without Content-Length (chunked) is refused. The proxy in front should
+# page one PDF; the answers import one answers file). Checked against
+# Content-Length before Django reads the body; a body without Content-Length
+# (chunked) is refused. The proxy in front should
 # refuse the same sizes (README, Deploy).
 REQUEST_MAX_BYTES = int(env_str("REQUEST_MAX_BYTES", str(1024 * 1024)))
 REQUEST_MAX_UPLOAD_FILES = int(env_str("REQUEST_MAX_UPLOAD_FILES", "12"))
@@ -272,7 +280,7 @@ REQUEST_MAX_UPLOAD_BYTES = int(
         str(EVIDENCE_MAX_BYTES * REQUEST_MAX_UPLOAD_FILES + REQUEST_MAX_BYTES),
     )
 )
-REQUEST_UPLOAD_VIEWS = ["questionnaire", "report_verify"]
+REQUEST_UPLOAD_VIEWS = ["questionnaire", "report_verify", "answers_import"]
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import oscal_views, views
 
 urlpatterns = [
     path("assessments/<int:pk>/report/", views.report_preview, name="report_preview"),
@@ -15,5 +15,10 @@ urlpatterns = [
         "verify/<slug:fingerprint>/report.pdf",
         views.report_issued_pdf,
         name="report_issued_pdf",
+    ),
+    path(
+        "assessments/<int:pk>/results.oscal.json",
+        oscal_views.oscal_results,
+        name="oscal_results",
     ),
 ]
