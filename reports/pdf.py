@@ -21,12 +21,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import weasyprint
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
-from .chart import score_chart
+from .chart import chart_legend, score_chart
 from .exports import canonical_json, fingerprint
 
 REPORT_TEMPLATE = "reports/report.html"
+# The QR code and verification address on the cover, when the signing feature provides them.
+VERIFICATION_TEMPLATE = "reports/_verification.html"
 PDF_VARIANT = "pdf/a-3b"
 ATTACHMENT_NAME = "report.json"
 
@@ -42,12 +45,23 @@ def report_context(doc: dict) -> dict:
     """
     doc = json.loads(canonical_json(doc))
     by_numeral = {p["numeral"]: p for p in doc["principles"]}
+    opinion = doc.get("opinion")
     return {
         "doc": doc,
         "fingerprint": fingerprint(doc),
         "chart": score_chart(doc),
-        "weakest": [by_numeral[n] for n in doc["weakest"]],
+        "legend": chart_legend(doc),
+        "weakest": [by_numeral[n] for n in doc["weakest"] if n in by_numeral],
         "thresholds": [b for b in doc["methodology"]["bands"] if b["threshold"] is not None],
+        # Drafts (no opinion yet) show the comments; an approval says whether they go in.
+        "show_comments": opinion["include_comments"] if opinion else True,
+        "comments": [
+            {"code": q["code"], **c}
+            for p in doc["principles"]
+            for q in p["questions"]
+            for c in q["comments"]
+        ],
+        "verification_template": _verification_template(),
     }
 
 
@@ -82,6 +96,14 @@ def document_date(doc: dict) -> datetime:
     workflow = doc["workflow"]
     value = workflow["approved_at"] or workflow["submitted_at"] or workflow["created_at"]
     return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _verification_template() -> str | None:
+    try:
+        get_template(VERIFICATION_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return VERIFICATION_TEMPLATE
 
 
 def _local_only_fetcher() -> weasyprint.URLFetcher:
