@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Answer, Assessment, Membership, Organization, ReviewEvent
+from .models import Answer, Assessment, AuditOpinion, Membership, Organization, ReviewEvent
 
 
 class MembershipInline(admin.TabularInline):
@@ -72,4 +72,21 @@ class AnswerAdmin(SimpleHistoryAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditOpinion)
+class AuditOpinionAdmin(admin.ModelAdmin):
+    """Read-only: an opinion is given once, with the approval."""
+
+    list_display = ["assessment", "auditor", "affiliation", "independent", "given_at"]
+    list_select_related = ["assessment", "auditor"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 
 from principles.models import LifecycleRole
 
 from .models import Answer, Organization
+from .services import OpinionInput
 from .uploads import ALLOWED, ALLOWED_LABEL, check_evidence_file
 
 NOT_APPLICABLE = "na"
@@ -27,18 +29,45 @@ class RolesField(forms.ModelMultipleChoiceField):
         return f"{obj.name}: {obj.description}"
 
 
+def check_length(value: str, *, limit: int) -> str:
+    """The same rule and words as the services' limits, for a message by the field."""
+    if len(value) > limit:
+        raise forms.ValidationError(
+            f"This may be at most {limit:,} characters; it has {len(value):,}.", code="max_length"
+        )
+    return value
+
+
+class DateField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class AssessmentForm(forms.Form):
     title = forms.CharField(max_length=200)
     scope = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Which AI systems, which period, which parts of the organization.",
+        help_text="Which AI systems and which parts of the organization are covered.",
     )
+    period_start = DateField(
+        label="Period from", help_text="First day of the period the assessment covers."
+    )
+    period_end = DateField(label="Period to", help_text="Last day of that period.")
     roles = RolesField()
+
+    def clean_scope(self):
+        return check_length(self.cleaned_data["scope"], limit=settings.SCOPE_MAX_CHARS)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period cannot end before it starts.")
+        return data
 
 
 class NewAssessmentForm(AssessmentForm):
     organization = forms.ModelChoiceField(queryset=Organization.objects.none())
-    field_order = ["organization", "title", "scope", "roles"]
+    field_order = ["organization", "title", "scope", "period_start", "period_end", "roles"]
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,6 +114,7 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.existing_evidence = list(evidence)
         self.had_answer = had_answer
+        self.checked_file = None
         self.fields["remove_evidence"].choices = [
             (str(ev.pk), ev.description) for ev in self.existing_evidence
         ]
@@ -92,10 +122,13 @@ class AnswerForm(forms.Form):
     def new_evidence_fields(self):
         return [self["evidence_description"], self["evidence_url"], self["evidence_file"]]
 
+    def clean_explanation(self):
+        return check_length(self.cleaned_data["explanation"], limit=settings.EXPLANATION_MAX_CHARS)
+
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")
         if upload:
-            check_evidence_file(upload)
+            self.checked_file = check_evidence_file(upload)
         return upload
 
     def clean(self):
@@ -119,6 +152,12 @@ class AnswerForm(forms.Form):
         if data.get("evidence_description") and not new_evidence:
             self.add_error("evidence_url", "Add a link or a file for this evidence.")
         kept = len(self.existing_evidence) - len(data.get("remove_evidence") or [])
+        limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
+        if new_evidence and kept + 1 > limit:
+            self.add_error(
+                "evidence_file" if data.get("evidence_file") else "evidence_url",
+                f"An answer can have at most {limit} pieces of evidence; remove one first.",
+            )
         if response == str(Answer.Level.FULLY) and kept + int(new_evidence) < 1:
             self.add_error(
                 "response",
@@ -134,9 +173,10 @@ class AnswerForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(
-        label="Auditor's comment", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
-    )
+    text = forms.CharField(label="Auditor's comment", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_text(self):
+        return check_length(self.cleaned_data["text"], limit=settings.COMMENT_MAX_CHARS)
 
 
 class ReviewForm(forms.Form):
@@ -144,9 +184,79 @@ class ReviewForm(forms.Form):
         label="Comment",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
         help_text="Required when returning the assessment.",
     )
 
     def clean_comment(self):
-        return self.cleaned_data["comment"].strip()
+        return check_length(self.cleaned_data["comment"].strip(), limit=settings.COMMENT_MAX_CHARS)
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ApproveForm(forms.Form):
+    """The auditor's opinion, required to approve (see ``services.OpinionInput``)."""
+
+    review_scope = forms.CharField(
+        label="Scope of your review",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you reviewed: principles, systems, period, documents.",
+    )
+    sampling = forms.CharField(
+        label="Sampling performed",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Which answers and evidence you checked, and how you chose them.",
+    )
+    opinion = forms.CharField(
+        label="Your opinion",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Your conclusion, printed as the report's attestation.",
+    )
+    affiliation = forms.CharField(
+        label="Your affiliation", max_length=200, help_text="Your firm or department."
+    )
+    independent = forms.TypedChoiceField(
+        label="Are you independent of the assessed organization?",
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    include_comments = forms.BooleanField(
+        label="Include the auditors' working comments as an appendix of the report",
+        required=False,
+        initial=True,
+    )
+    comment = forms.CharField(
+        label="Comment for the review trail",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Shown on the same page as the return form: ids must not collide.
+        kwargs.setdefault("auto_id", "id_approve_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        limits = {
+            "review_scope": settings.COMMENT_MAX_CHARS,
+            "sampling": settings.COMMENT_MAX_CHARS,
+            "opinion": settings.EXPLANATION_MAX_CHARS,
+            "comment": settings.COMMENT_MAX_CHARS,
+        }
+        for name, limit in limits.items():
+            if len(data.get(name) or "") > limit:
+                self.add_error(name, f"This may be at most {limit:,} characters.")
+        return data
+
+    def opinion_input(self):
+        data = self.cleaned_data
+        return OpinionInput(
+            affiliation=data["affiliation"],
+            independent=data["independent"],
+            review_scope=data["review_scope"],
+            sampling=data["sampling"],
+            opinion=data["opinion"],
+            include_comments=data["include_comments"],
+        )

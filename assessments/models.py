@@ -1,7 +1,10 @@
 """Organizations, their members, and the assessments they make against the catalogue."""
 
 from django.conf import settings
-from django.db import models
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from principles.models import LifecycleRole, Question
@@ -78,7 +81,13 @@ class Assessment(models.Model):
     )
     title = models.CharField(max_length=200)
     scope = models.TextField(
-        help_text="Which AI systems, which period, which parts of the organization."
+        help_text="Which AI systems and which parts of the organization are covered."
+    )
+    period_start = models.DateField(
+        null=True, blank=True, help_text="First day of the period the assessment covers."
+    )
+    period_end = models.DateField(
+        null=True, blank=True, help_text="Last day of the period the assessment covers."
     )
     roles = models.ManyToManyField(
         LifecycleRole, related_name="+", verbose_name="declared lifecycle roles"
@@ -109,11 +118,23 @@ class Assessment(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Separation of duties as checked at approval: relaxed only when FOUR_EYES_RELAXED
+    # let an approver who had submitted or changed answers approve; the note says why.
+    duties_relaxed = models.BooleanField(default=False, editable=False)
+    duties_note = models.TextField(blank=True, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_start__isnull=True)
+                | models.Q(period_end__isnull=True)
+                | models.Q(period_end__gte=models.F("period_start")),
+                name="period_end_not_before_start",
+            )
+        ]
 
     def __str__(self):
         return f"{self.organization}: {self.title}"
@@ -165,7 +186,20 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # An auditor's acceptance of a "not applicable" answer; cleared whenever the
+    # answer changes, so that what was accepted is what is approved.
+    na_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="not applicable accepted by",
+    )
+    na_accepted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name="not applicable accepted at"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at", "na_accepted_by", "na_accepted_at"])
 
     class Meta:
         constraints = [
@@ -194,6 +228,10 @@ class Answer(models.Model):
         return self.not_applicable or self.level is not None
 
     @property
+    def needs_na_acceptance(self) -> bool:
+        return self.not_applicable and self.na_accepted_at is None
+
+    @property
     def display_value(self) -> str:
         if self.not_applicable:
             return "Not applicable"
@@ -202,8 +240,21 @@ class Answer(models.Model):
         return f"{self.level} – {self.Level(self.level).label}"
 
 
+EVIDENCE_DIR = "evidence"
+
+
+def evidence_storage_name(sha256: str) -> str:
+    """Where a file with this content is stored: one file per content, whoever uploads it.
+
+    The name is generated (never the uploader's file name, which is kept in
+    ``Evidence.file_name``); revisions and identical uploads share the stored file.
+    Rows from before generated names keep their old names and keep working.
+    """
+    return f"{EVIDENCE_DIR}/{sha256[:2]}/{sha256}"
+
+
 def evidence_upload_to(instance, filename):
-    return f"evidence/{instance.answer.assessment.organization_id}/{instance.sha256}/{filename}"
+    return evidence_storage_name(instance.sha256)
 
 
 class Evidence(models.Model):
@@ -229,6 +280,23 @@ class Evidence(models.Model):
     @property
     def is_file(self) -> bool:
         return bool(self.file)
+
+
+def delete_evidence_file_if_unreferenced(name: str) -> bool:
+    """Delete the stored file ``name`` unless an evidence row still refers to it."""
+    if not name or Evidence.objects.filter(file=name).exists():
+        return False
+    default_storage.delete(name)
+    return True
+
+
+@receiver(post_delete, sender=Evidence)
+def _delete_file_after_commit(sender, instance, **kwargs):
+    # Whatever deleted the row (a save, the admin, a cascade): once the deletion is
+    # committed, the file goes too if nothing else refers to its content.
+    name = instance.file.name
+    if name:
+        transaction.on_commit(lambda: delete_evidence_file_if_unreferenced(name))
 
 
 class Comment(models.Model):
@@ -266,3 +334,28 @@ class ReviewEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditOpinion(models.Model):
+    """The auditor's opinion, given at approval and printed as the report's attestation."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="audit_opinion"
+    )
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    affiliation = models.CharField(max_length=200, help_text="The auditor's firm or department.")
+    independent = models.BooleanField(
+        help_text="Whether the auditor is independent of the assessed organization."
+    )
+    review_scope = models.TextField(help_text="What the review covered.")
+    sampling = models.TextField(help_text="What evidence was sampled, and how.")
+    opinion = models.TextField(help_text="The auditor's conclusion.")
+    include_comments = models.BooleanField(
+        default=True, help_text="Print the auditors' working comments as an appendix."
+    )
+    given_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Opinion of {self.auditor} on {self.assessment}"

@@ -65,6 +65,13 @@ class Page:
             row.form.data = data
             row.form.add_error(None, "Changed by someone else since you opened this page.")
 
+    def mark_limit(self, exc: services.LimitExceeded) -> None:
+        """Show a limit the service refused next to its field (or above the form)."""
+        for row in self.rows:
+            if row.form is not None and row.question.id == exc.question_id:
+                field = exc.field if exc.field in row.form.fields else None
+                row.form.add_error(field, str(exc))
+
 
 def _initial(answer: Answer | None) -> dict:
     if answer is None:
@@ -135,6 +142,7 @@ def inputs_from_forms(rows: list[Row]) -> list[services.AnswerInput]:
                 description=data.get("evidence_description", ""),
                 url=data.get("evidence_url", ""),
                 upload=data.get("evidence_file"),
+                checked=row.form.checked_file,
             )
         inputs.append(
             services.AnswerInput(

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.core.files.base import ContentFile
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from principles.catalogue import Catalogue, live_catalogue
@@ -14,13 +19,27 @@ from principles.catalogue import Catalogue, live_catalogue
 from .models import (
     Answer,
     Assessment,
+    AuditOpinion,
     Comment,
     Evidence,
+    Membership,
     Organization,
     ReviewEvent,
+    delete_evidence_file_if_unreferenced,
+    evidence_storage_name,
 )
-from .scoring import AssessmentResult, score_assessment
-from .uploads import check_evidence_file
+from .scoring import AssessmentResult, Rules, score_assessment
+from .uploads import CheckedFile, check_evidence_file
+
+OFFICER = Membership.Role.OFFICER
+AUDITOR = Membership.Role.AUDITOR
+# Marks the answer history rows that start_revision writes: copying an approved
+# answer is not a change to it (separation of duties looks at real changes only).
+REVISION_COPY = "copied from the approved revision"
+TITLE_MAX_CHARS = 200  # Assessment.title
+EVIDENCE_DESCRIPTION_MAX_CHARS = 300  # Evidence.description
+EVIDENCE_URL_MAX_CHARS = 500  # Evidence.url
+AFFILIATION_MAX_CHARS = 200  # AuditOpinion.affiliation
 
 
 class WorkflowError(Exception):
@@ -31,11 +50,21 @@ class WorkflowError(Exception):
         self.details = details or []
 
 
+class LimitExceeded(WorkflowError):
+    """Input over one of the limits; ``question_id`` and ``field`` say where, when known."""
+
+    def __init__(self, message: str, *, question_id: int | None = None, field: str = ""):
+        super().__init__(message)
+        self.question_id = question_id
+        self.field = field
+
+
 @dataclass
 class NewEvidence:
     description: str = ""
     url: str = ""
-    upload: object | None = None  # an UploadedFile already checked by the form
+    upload: object | None = None  # an UploadedFile
+    checked: CheckedFile | None = None  # the form's check of ``upload``, when it made one
 
 
 @dataclass
@@ -75,6 +104,12 @@ def catalogue_for(assessment: Assessment, *, live: Catalogue | None = None) -> C
     return live if live is not None else live_catalogue()
 
 
+def rules_for(assessment: Assessment) -> Rules:
+    """The bands and floor rule of an assessment: frozen once submitted, else in force."""
+    frozen = (assessment.catalogue_snapshot or {}).get("scoring")
+    return Rules.from_dict(frozen) if frozen else Rules.in_force()
+
+
 def role_codes(assessment: Assessment) -> list[str]:
     return [role.code for role in assessment.roles.all()]
 
@@ -95,47 +130,208 @@ def result_for(assessment: Assessment, *, live: Catalogue | None = None) -> Asse
         catalogue=catalogue,
         roles=role_codes(assessment),
         answers=answers_by_code(assessment, catalogue),
+        rules=rules_for(assessment),
     )
+
+
+# --- locking, permissions and limits -------------------------------------------
+
+
+def lock_assessment(assessment: Assessment, *, by, role: str) -> Assessment:
+    """The assessment's row, locked until the current transaction ends, read afresh.
+
+    Every write to an assessment (its details, answers, evidence, comments, status)
+    takes this lock first and decides on the row it returns, never on the object
+    loaded at the start of a request: that one is stale once a slow upload has been
+    checked. Also re-checks that ``by`` still holds ``role`` in its organization
+    (PermissionDenied otherwise). On SQLite ``select_for_update`` does nothing, but
+    the database's IMMEDIATE transactions serialise all writers anyway.
+    """
+    fresh = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_role(organization_id=fresh.organization_id, by=by, role=role)
+    return fresh
+
+
+def _require_role(*, organization_id: int, by, role: str) -> None:
+    held = (
+        Membership.objects.filter(user_id=by.pk, organization_id=organization_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if held != role:
+        raise PermissionDenied(
+            f"Only the organization's {Membership.Role(role).label.lower()}s can do this."
+        )
+
+
+def check_length(value: str, *, limit: int, what: str, **where) -> None:
+    if len(value) > limit:
+        raise LimitExceeded(
+            f"{what} may be at most {limit:,} characters; this one has {len(value):,}.", **where
+        )
+
+
+def _check_details(*, title: str, scope: str) -> None:
+    check_length(title, limit=TITLE_MAX_CHARS, what="The title")
+    check_length(scope, limit=settings.SCOPE_MAX_CHARS, what="The scope")
 
 
 # --- creating and editing ----------------------------------------------------
 
 
+def _check_period(period_start: date | None, period_end: date | None) -> None:
+    if period_start and period_end and period_end < period_start:
+        raise WorkflowError("The period cannot end before it starts.")
+
+
 def create_assessment(
-    *, organization: Organization, title: str, scope: str, by, roles=None
+    *,
+    organization: Organization,
+    title: str,
+    scope: str,
+    by,
+    roles=None,
+    period_start: date | None = None,
+    period_end: date | None = None,
 ) -> Assessment:
+    _check_details(title=title, scope=scope)
+    _check_period(period_start, period_end)
+    _require_role(organization_id=organization.pk, by=by, role=OFFICER)
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            organization=organization, title=title, scope=scope, created_by=by
+            organization=organization,
+            title=title,
+            scope=scope,
+            period_start=period_start,
+            period_end=period_end,
+            created_by=by,
         )
         assessment.roles.set(roles if roles is not None else organization.roles.all())
         ReviewEvent.objects.create(assessment=assessment, action=ReviewEvent.Action.CREATED, by=by)
     return assessment
 
 
-def update_assessment_details(*, assessment: Assessment, title: str, scope: str, roles, by) -> None:
-    """Change title, scope and declared roles; answers are kept whatever the roles."""
-    assessment.ensure_editable()
+def update_assessment_details(
+    *,
+    assessment: Assessment,
+    title: str,
+    scope: str,
+    roles,
+    by,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> None:
+    """Change title, scope, period and declared roles; answers are kept whatever the roles."""
+    _check_details(title=title, scope=scope)
+    _check_period(period_start, period_end)
     with transaction.atomic():
-        assessment.title = title
-        assessment.scope = scope
-        assessment.save(update_fields=["title", "scope", "updated_at"])
-        assessment.roles.set(roles)
+        fresh = lock_assessment(assessment, by=by, role=OFFICER)
+        fresh.ensure_editable()
+        fresh.title = title
+        fresh.scope = scope
+        fresh.period_start = period_start
+        fresh.period_end = period_end
+        fresh.save(update_fields=["title", "scope", "period_start", "period_end", "updated_at"])
+        fresh.roles.set(roles)
 
 
-def _store_evidence(*, answer: Answer, new: NewEvidence, by) -> Evidence:
+def _check_new_evidence(item: AnswerInput) -> None:
+    """Lengths, link scheme and the file itself (the slow part: before any lock)."""
+    new = item.new_evidence
+    where = {"question_id": item.question_id}
+    check_length(
+        new.description,
+        limit=EVIDENCE_DESCRIPTION_MAX_CHARS,
+        what="An evidence description",
+        field="evidence_description",
+        **where,
+    )
+    if new.url:
+        check_length(
+            new.url, limit=EVIDENCE_URL_MAX_CHARS, what="A link", field="evidence_url", **where
+        )
+        try:
+            URLValidator(schemes=["http", "https"])(new.url)
+        except ValidationError as exc:
+            raise LimitExceeded(
+                "A link must be a web address (http or https).", field="evidence_url", **where
+            ) from exc
+    if new.upload is not None and new.checked is None:
+        try:
+            new.checked = check_evidence_file(new.upload)
+        except ValidationError as exc:
+            raise LimitExceeded(exc.messages[0], field="evidence_file", **where) from exc
+    if new.upload is None and not new.url:
+        raise LimitExceeded("Evidence needs a link or a file.", field="evidence_url", **where)
+
+
+def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput]) -> None:
+    """Items per answer and bytes per assessment, counted on the locked assessment."""
+    if not any(item.new_evidence for item in inputs):
+        return  # removing evidence is always allowed
+    rows = list(
+        Evidence.objects.filter(answer__assessment=assessment).values_list(
+            "pk", "answer__question_id", "size"
+        )
+    )
+    # An input removes evidence of its own answer only (as _apply_answer does).
+    removed = {(item.question_id, pk) for item in inputs for pk in item.remove_evidence}
+    kept = [
+        (question_id, size or 0)
+        for pk, question_id, size in rows
+        if (question_id, pk) not in removed
+    ]
+    total = sum(size for _, size in kept)
+    limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
+    for item in inputs:
+        if item.new_evidence is None:
+            continue
+        count = sum(1 for question_id, _ in kept if question_id == item.question_id) + 1
+        if count > limit:
+            field = "evidence_file" if item.new_evidence.upload is not None else "evidence_url"
+            raise LimitExceeded(
+                f"An answer can have at most {limit} pieces of evidence; remove one first.",
+                question_id=item.question_id,
+                field=field,
+            )
+        if item.new_evidence.checked is not None:
+            total += item.new_evidence.checked.size
+            if total > settings.EVIDENCE_MAX_TOTAL_BYTES:
+                raise LimitExceeded(
+                    "The evidence files of one assessment may add up to at most "
+                    f"{filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES)} "
+                    f"({settings.EVIDENCE_MAX_TOTAL_BYTES:,} bytes); this file would pass it.",
+                    question_id=item.question_id,
+                    field="evidence_file",
+                )
+
+
+def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str]) -> Evidence:
     evidence = Evidence(answer=answer, description=new.description, url=new.url, added_by=by)
     if new.upload is not None:
-        checked = check_evidence_file(new.upload)
+        checked = new.checked
         evidence.file_name = checked.name
         evidence.content_type = checked.content_type
         evidence.size = checked.size
         evidence.sha256 = checked.sha256
         if not evidence.description:
-            evidence.description = checked.name
-        evidence.file.save(checked.name, new.upload, save=False)
+            evidence.description = checked.name[:EVIDENCE_DESCRIPTION_MAX_CHARS]
+        evidence.file.name = _store_file(checked=checked, upload=new.upload, written=written)
     evidence.save()
     return evidence
+
+
+def _store_file(*, checked: CheckedFile, upload, written: list[str]) -> str:
+    """Store the content under its hash, once; note in ``written`` what this call created."""
+    name = evidence_storage_name(checked.sha256)
+    if default_storage.exists(name) and default_storage.size(name) == checked.size:
+        return name
+    # Absent, or cut short by a crash while it was written: the storage picks a free
+    # name next to it then.
+    upload.seek(0)
+    stored = default_storage.save(name, upload)
+    written.append(stored)
+    return stored
 
 
 def save_answers(*, assessment: Assessment, inputs: list[AnswerInput], by) -> int:
@@ -143,12 +339,40 @@ def save_answers(*, assessment: Assessment, inputs: list[AnswerInput], by) -> in
 
     Each answer carries a version; an input made against an older version than
     the one stored is refused (StaleAnswers) and nothing on the page is saved.
+    Uploads are checked first; then the assessment is locked and its status, the
+    user's role and the limits are decided on the fresh row (AssessmentLocked,
+    PermissionDenied, LimitExceeded). Nothing is written when any of them refuses,
+    and files stored for a save that fails are removed again.
     Returns the number of answers that changed.
     """
-    assessment.ensure_editable()
+    for item in inputs:
+        check_length(
+            item.explanation,
+            limit=settings.EXPLANATION_MAX_CHARS,
+            what="An explanation",
+            question_id=item.question_id,
+            field="explanation",
+        )
+        if item.new_evidence is not None:
+            _check_new_evidence(item)
+    written: list[str] = []
+    try:
+        return _save_answers_locked(assessment=assessment, inputs=inputs, by=by, written=written)
+    except BaseException:
+        for name in written:
+            delete_evidence_file_if_unreferenced(name)
+        raise
+
+
+def _save_answers_locked(
+    *, assessment: Assessment, inputs: list[AnswerInput], by, written: list[str]
+) -> int:
     changed = 0
     try:
         with transaction.atomic():
+            assessment = lock_assessment(assessment, by=by, role=OFFICER)
+            assessment.ensure_editable()
+            _check_evidence_limits(assessment=assessment, inputs=inputs)
             existing = {
                 a.question_id: a
                 for a in Answer.objects.filter(
@@ -163,7 +387,9 @@ def save_answers(*, assessment: Assessment, inputs: list[AnswerInput], by) -> in
                     if not _is_untouched(answer=answer, item=item):
                         conflicts.append(Conflict(item.question_id, answer))
                     continue
-                if _apply_answer(assessment=assessment, answer=answer, item=item, by=by):
+                if _apply_answer(
+                    assessment=assessment, answer=answer, item=item, by=by, written=written
+                ):
                     changed += 1
             if conflicts:
                 raise StaleAnswers(conflicts)
@@ -195,7 +421,9 @@ def _is_untouched(*, answer: Answer | None, item: AnswerInput) -> bool:
     return seen is not None and tuple(seen) == posted
 
 
-def _apply_answer(*, assessment: Assessment, answer: Answer | None, item: AnswerInput, by) -> bool:
+def _apply_answer(
+    *, assessment: Assessment, answer: Answer | None, item: AnswerInput, by, written: list[str]
+) -> bool:
     values = {
         "level": None if item.not_applicable else item.level,
         "not_applicable": item.not_applicable,
@@ -208,6 +436,7 @@ def _apply_answer(*, assessment: Assessment, answer: Answer | None, item: Answer
             return False
         answer = Answer(assessment=assessment, question_id=item.question_id, **values)
         answer.updated_by = by
+        answer._history_user = by
         answer.save()
     else:
         answer.assessment = assessment  # already loaded; avoids a query in ensure_editable
@@ -223,20 +452,36 @@ def _apply_answer(*, assessment: Assessment, answer: Answer | None, item: Answer
             raise StaleAnswers([Conflict(item.question_id, answer)])
         for name, value in values.items():
             setattr(answer, name, value)
+        if differs:
+            # What the auditor accepted is no longer what the answer says.
+            answer.na_accepted_by = None
+            answer.na_accepted_at = None
         answer.version = item.seen_version + 1
         answer.updated_by = by
+        answer._history_user = by
         answer.save()
     if item.remove_evidence:
+        # Each row's file goes after commit if no other row refers to it (models.py).
         answer.evidence.filter(pk__in=item.remove_evidence).delete()
     if item.new_evidence:
-        _store_evidence(answer=answer, new=item.new_evidence, by=by)
+        _store_evidence(answer=answer, new=item.new_evidence, by=by, written=written)
     return True
 
 
 def add_comment(*, assessment: Assessment, answer: Answer, text: str, by) -> Comment:
-    if not assessment.is_submitted:
-        raise WorkflowError("Comments can be added only while the assessment is under review.")
-    return Comment.objects.create(answer=answer, author=by, text=text)
+    check_length(text, limit=settings.COMMENT_MAX_CHARS, what="A comment")
+    with transaction.atomic():
+        fresh = lock_assessment(assessment, by=by, role=AUDITOR)
+        if not fresh.is_submitted:
+            raise WorkflowError("Comments can be added only while the assessment is under review.")
+        if answer.assessment_id != fresh.pk:
+            raise WorkflowError("This answer belongs to another assessment.")
+        limit = settings.COMMENTS_MAX_PER_ANSWER
+        if Comment.objects.filter(answer=answer).count() >= limit:
+            raise LimitExceeded(
+                f"An answer can have at most {limit} comments; this one has reached it."
+            )
+        return Comment.objects.create(answer=answer, author=by, text=text)
 
 
 # --- workflow ----------------------------------------------------------------
@@ -244,59 +489,200 @@ def add_comment(*, assessment: Assessment, answer: Answer, text: str, by) -> Com
 
 def submit_assessment(*, assessment: Assessment, by) -> None:
     """Draft → submitted, when every applicable question is answered."""
-    assessment.ensure_editable()
-    catalogue = live_catalogue()
-    result = result_for(assessment, live=catalogue)
-    if not result.applicable:
-        raise WorkflowError("No question applies to the declared roles; nothing to submit.")
-    missing = result.missing()
-    if missing:
-        raise WorkflowError(
-            f"{len(missing)} applicable question(s) are not answered yet.",
-            details=[q.question.code for q in missing],
-        )
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.status != Assessment.Status.DRAFT:
+        locked = lock_assessment(assessment, by=by, role=OFFICER)
+        if locked.is_submitted:
             raise WorkflowError("This assessment was submitted already.")
-        assessment.status = Assessment.Status.SUBMITTED
-        assessment.catalogue_snapshot = catalogue.to_dict()
-        assessment.submitted_at = timezone.now()
-        assessment.submitted_by = by
-        assessment.approved_at = None
-        assessment.approved_by = None
-        assessment.save()
-        ReviewEvent.objects.create(
-            assessment=assessment, action=ReviewEvent.Action.SUBMITTED, by=by
-        )
+        locked.ensure_editable()
+        catalogue = live_catalogue()
+        result = result_for(locked, live=catalogue)
+        if not result.applicable:
+            raise WorkflowError("No question applies to the declared roles; nothing to submit.")
+        missing = result.missing()
+        if missing:
+            raise WorkflowError(
+                f"{len(missing)} applicable question(s) are not answered yet.",
+                details=[q.question.code for q in missing],
+            )
+        locked.status = Assessment.Status.SUBMITTED
+        # The bands and the floor rule are frozen with the catalogue: changing the
+        # settings later must not re-band what was submitted or approved.
+        locked.catalogue_snapshot = catalogue.to_dict() | {"scoring": Rules.in_force().to_dict()}
+        locked.submitted_at = timezone.now()
+        locked.submitted_by = by
+        locked.approved_at = None
+        locked.approved_by = None
+        locked.save()
+        ReviewEvent.objects.create(assessment=locked, action=ReviewEvent.Action.SUBMITTED, by=by)
+    assessment.refresh_from_db()
 
 
 def _review(*, assessment: Assessment, by, action: str, comment: str) -> None:
+    check_length(comment, limit=settings.COMMENT_MAX_CHARS, what="A comment")
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        locked = lock_assessment(assessment, by=by, role=AUDITOR)
         if locked.status != Assessment.Status.SUBMITTED:
             raise WorkflowError("Only a submitted assessment can be approved or returned.")
         if action == ReviewEvent.Action.APPROVED:
-            assessment.status = Assessment.Status.APPROVED
-            assessment.approved_at = timezone.now()
-            assessment.approved_by = by
+            _check_separation_of_duties(assessment=locked, by=by)
+            locked.status = Assessment.Status.APPROVED
+            locked.approved_at = timezone.now()
+            locked.approved_by = by
         else:
-            assessment.status = Assessment.Status.DRAFT
-            assessment.catalogue_snapshot = None
-        assessment.save()
-        ReviewEvent.objects.create(assessment=assessment, action=action, by=by, comment=comment)
+            locked.status = Assessment.Status.DRAFT
+            locked.catalogue_snapshot = None
+        locked.save()
+        ReviewEvent.objects.create(assessment=locked, action=action, by=by, comment=comment)
+    assessment.refresh_from_db()
 
 
-def approve_assessment(*, assessment: Assessment, by, comment: str = "") -> None:
-    """Submitted → approved, and the report issued, in one transaction.
+def editors_since_approval(assessment: Assessment) -> set[int]:
+    """Ids of everyone who changed an answer or its evidence in this assessment.
 
-    The assessment is locked from then on; if the report cannot be rendered,
-    nothing is approved.
+    An assessment is approved once (a revision is a new assessment), so this is
+    every change since the last approval. Adding or removing evidence saves the
+    answer too, so the answer history covers evidence; the copies a revision starts
+    with are not changes.
+    """
+    rows = (
+        Answer.history.filter(assessment_id=assessment.pk)
+        .exclude(history_change_reason=REVISION_COPY)
+        .values_list("updated_by_id", "history_user_id")
+    )
+    return {user_id for row in rows for user_id in row if user_id is not None}
+
+
+def _check_separation_of_duties(*, assessment: Assessment, by) -> None:
+    """The approver must not have submitted the assessment or changed its answers.
+
+    FOUR_EYES_RELAXED allows it (for a one-person organization); the approval then
+    records that the rule was relaxed and why, and the report says so.
+    """
+    roles = []
+    if assessment.submitted_by_id == by.pk:
+        roles.append("submitted it")
+    if by.pk in editors_since_approval(assessment):
+        roles.append("changed answers in it")
+    name = by.get_full_name() or by.get_username()
+    if not roles:
+        assessment.duties_relaxed = False
+        assessment.duties_note = (
+            f"Enforced: the approver, {name}, neither submitted this assessment nor changed "
+            "its answers or evidence."
+        )
+        return
+    if not settings.FOUR_EYES_RELAXED:
+        raise WorkflowError(
+            f"Separation of duties: you {' and '.join(roles)}, so another auditor of the "
+            "organization must approve it."
+        )
+    assessment.duties_relaxed = True
+    assessment.duties_note = (
+        f"Relaxed (FOUR_EYES_RELAXED is set for a one-person organization): the approver, "
+        f"{name}, also {' and '.join(roles)}."
+    )
+
+
+@dataclass
+class OpinionInput:
+    """The auditor's opinion, given with the approval (see ``AuditOpinion``)."""
+
+    affiliation: str
+    independent: bool | None
+    review_scope: str
+    sampling: str
+    opinion: str
+    include_comments: bool = True
+
+    def missing(self) -> list[str]:
+        texts = ("affiliation", "review_scope", "sampling", "opinion")
+        missing = [name for name in texts if not str(getattr(self, name) or "").strip()]
+        if self.independent is None:
+            missing.append("independent")
+        return missing
+
+
+def unaccepted_not_applicable(assessment: Assessment) -> list[str]:
+    """Codes of the applicable questions answered "not applicable" that no auditor
+    has accepted yet, in catalogue order."""
+    result = result_for(assessment)
+    return [q.question.code for q in result.not_applicable() if q.answer.na_accepted_at is None]
+
+
+def accept_not_applicable(
+    *, assessment: Assessment, by, codes: list[str] | None = None, numeral: str | None = None
+) -> list[str]:
+    """The auditor accepts "not applicable" answers: the ones of ``codes``, or every
+    one of principle ``numeral``. Returns the codes newly accepted."""
+    with transaction.atomic():
+        locked = lock_assessment(assessment, by=by, role=AUDITOR)
+        if locked.status != Assessment.Status.SUBMITTED:
+            raise WorkflowError(
+                "“Not applicable” answers can be accepted only while the assessment is "
+                "under review."
+            )
+        result = result_for(locked)
+        found = [
+            q
+            for q in result.not_applicable()
+            if (codes is not None and q.question.code in codes)
+            or (numeral is not None and q.question.code.split(".")[0] == numeral)
+        ]
+        if codes is not None and len(found) < len(set(codes)):
+            unknown = sorted(set(codes) - {q.question.code for q in found})
+            raise WorkflowError(f"No “not applicable” answer to accept for {', '.join(unknown)}.")
+        pending = [q for q in found if q.answer.na_accepted_at is None]
+        Answer.objects.filter(pk__in=[q.answer.pk for q in pending]).update(
+            na_accepted_by=by, na_accepted_at=timezone.now()
+        )
+    return [q.question.code for q in pending]
+
+
+def approve_assessment(
+    *, assessment: Assessment, by, opinion: OpinionInput | None = None, comment: str = ""
+) -> None:
+    """Submitted → approved, with the auditor's opinion, and the report issued, in
+    one transaction.
+
+    Refused without a complete opinion, and while a "not applicable" answer is
+    not accepted. The assessment is locked from then on; if the report cannot be
+    rendered, nothing is approved.
     """
     from reports.services import issue_report  # reports build on assessments
 
     with transaction.atomic():
+        locked = lock_assessment(assessment, by=by, role=AUDITOR)
+        if opinion is None or opinion.missing():
+            raise WorkflowError(
+                "Give your opinion to approve: review scope, sampling performed, opinion, "
+                "your affiliation and whether you are independent of the organization."
+            )
+        for text, limit, what in (
+            (opinion.affiliation, AFFILIATION_MAX_CHARS, "The affiliation"),
+            (opinion.review_scope, settings.COMMENT_MAX_CHARS, "The review scope"),
+            (opinion.sampling, settings.COMMENT_MAX_CHARS, "The sampling"),
+            (opinion.opinion, settings.EXPLANATION_MAX_CHARS, "The opinion"),
+        ):
+            check_length(text, limit=limit, what=what)
+        unaccepted = locked.is_submitted and unaccepted_not_applicable(locked)
+        if unaccepted:
+            raise WorkflowError(
+                f"Accept every “not applicable” answer before approving; "
+                f"{len(unaccepted)} not accepted yet: {', '.join(unaccepted)}.",
+                details=unaccepted,
+            )
         _review(assessment=assessment, by=by, action=ReviewEvent.Action.APPROVED, comment=comment)
+        AuditOpinion.objects.create(
+            assessment=assessment,
+            auditor=by,
+            affiliation=opinion.affiliation.strip(),
+            independent=bool(opinion.independent),
+            review_scope=opinion.review_scope.strip(),
+            sampling=opinion.sampling.strip(),
+            opinion=opinion.opinion.strip(),
+            include_comments=opinion.include_comments,
+            given_at=assessment.approved_at,
+        )
         issue_report(assessment=assessment)
 
 
@@ -308,53 +694,73 @@ def return_assessment(*, assessment: Assessment, by, comment: str) -> None:
 
 
 def start_revision(*, assessment: Assessment, by) -> Assessment:
-    """Copy an approved assessment, answers and evidence included, into a new draft."""
-    if not assessment.is_locked:
+    """Copy an approved assessment, answers and evidence included, into a new draft.
+
+    The predecessor's row is locked first, so a second request at the same moment
+    waits, then finds the revision started and gets the usual message.
+    Evidence files are shared with the predecessor (they are stored by content).
+    """
+    try:
+        with transaction.atomic():
+            return _start_revision_locked(assessment=assessment, by=by)
+    except IntegrityError as exc:
+        # Only where the lock does nothing (SQLite serialises writers instead).
+        raise WorkflowError(_REVISION_STARTED) from exc
+
+
+_REVISION_STARTED = "A revision of this assessment has been started already."
+
+
+def _start_revision_locked(*, assessment: Assessment, by) -> Assessment:
+    predecessor = lock_assessment(assessment, by=by, role=OFFICER)
+    if not predecessor.is_locked:
         raise WorkflowError("Only an approved assessment can be revised.")
-    if Assessment.objects.filter(predecessor=assessment).exists():
-        raise WorkflowError("A revision of this assessment has been started already.")
-    with transaction.atomic():
-        revision = Assessment.objects.create(
-            organization=assessment.organization,
-            title=assessment.title,
-            scope=assessment.scope,
-            predecessor=assessment,
-            revision=assessment.revision + 1,
-            created_by=by,
-        )
-        revision.roles.set(assessment.roles.all())
-        live_ids = {q.id for q in live_catalogue().questions()}
-        for old in assessment.answers.prefetch_related("evidence"):
-            if old.question_id not in live_ids:
-                continue
-            new = Answer(
-                assessment=revision,
-                question_id=old.question_id,
-                level=old.level,
-                not_applicable=old.not_applicable,
-                explanation=old.explanation,
-                updated_by=by,
-            )
-            new.save()
-            for ev in old.evidence.all():
-                copy = Evidence(
-                    answer=new,
-                    description=ev.description,
-                    url=ev.url,
-                    file_name=ev.file_name,
-                    content_type=ev.content_type,
-                    size=ev.size,
-                    sha256=ev.sha256,
-                    added_by=ev.added_by,
-                )
-                if ev.file:
-                    with ev.file.open("rb") as handle:
-                        copy.file.save(ev.file_name, ContentFile(handle.read()), save=False)
-                copy.save()
-        ReviewEvent.objects.create(
+    if Assessment.objects.filter(predecessor=predecessor).exists():
+        raise WorkflowError(_REVISION_STARTED)
+    revision = Assessment.objects.create(
+        organization_id=predecessor.organization_id,
+        title=predecessor.title,
+        scope=predecessor.scope,
+        period_start=predecessor.period_start,
+        period_end=predecessor.period_end,
+        predecessor=predecessor,
+        revision=predecessor.revision + 1,
+        created_by=by,
+    )
+    revision.roles.set(predecessor.roles.all())
+    live_ids = {q.id for q in live_catalogue().questions()}
+    for old in predecessor.answers.prefetch_related("evidence"):
+        if old.question_id not in live_ids:
+            continue
+        new = Answer(
             assessment=revision,
-            action=ReviewEvent.Action.CREATED,
-            by=by,
-            comment=f"Revision {revision.revision}, started from revision {assessment.revision}.",
+            question_id=old.question_id,
+            level=old.level,
+            not_applicable=old.not_applicable,
+            explanation=old.explanation,
+            updated_by=by,
         )
+        new._change_reason = REVISION_COPY
+        new._history_user = by
+        new.save()
+        Evidence.objects.bulk_create(
+            Evidence(
+                answer=new,
+                description=ev.description,
+                url=ev.url,
+                file=ev.file.name,
+                file_name=ev.file_name,
+                content_type=ev.content_type,
+                size=ev.size,
+                sha256=ev.sha256,
+                added_by_id=ev.added_by_id,
+            )
+            for ev in old.evidence.all()
+        )
+    ReviewEvent.objects.create(
+        assessment=revision,
+        action=ReviewEvent.Action.CREATED,
+        by=by,
+        comment=f"Revision {revision.revision}, started from revision {predecessor.revision}.",
+    )
     return revision

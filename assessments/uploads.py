@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 
@@ -25,6 +26,20 @@ ALLOWED = {
     "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 ALLOWED_LABEL = "PDF, PNG, JPEG, plain text, CSV, DOCX or XLSX"
+FILE_NAME_MAX_CHARS = 255  # Evidence.file_name
+
+
+def safe_file_name(name: str, limit: int = FILE_NAME_MAX_CHARS) -> str:
+    """The uploader's file name as metadata: no folders, no control characters, at most
+    ``limit`` characters with the extension kept. It never becomes a path on disk."""
+    name = unicodedata.normalize("NFC", str(name)).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip() or "file"
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 16:
+        return name[:limit]
+    return f"{stem[: limit - len(extension) - 1]}.{extension}"
 
 
 @dataclass(frozen=True)
@@ -75,25 +90,26 @@ def _is_text(upload) -> bool:
 def check_evidence_file(upload) -> CheckedFile:
     """Validate an uploaded file; raise ValidationError with a message for the user."""
     limit = settings.EVIDENCE_MAX_BYTES
+    shown = safe_file_name(upload.name, 80)
     if upload.size > limit:
         raise ValidationError(
-            f"“{upload.name}” is {filesizeformat(upload.size)}; evidence files may be at most "
+            f"“{shown}” is {filesizeformat(upload.size)}; evidence files may be at most "
             f"{filesizeformat(limit)}.",
             code="too_large",
         )
     if upload.size == 0:
-        raise ValidationError(f"“{upload.name}” is empty.", code="empty")
+        raise ValidationError(f"“{shown}” is empty.", code="empty")
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in ALLOWED:
         raise ValidationError(
-            f"“{upload.name}” is not an accepted type; upload {ALLOWED_LABEL}.", code="type"
+            f"“{shown}” is not an accepted type; upload {ALLOWED_LABEL}.", code="type"
         )
     kind, content_type = ALLOWED[extension]
     upload.seek(0)
     head = upload.read(8)
     if kind not in _sniff(head, upload):
         raise ValidationError(
-            f"The content of “{upload.name}” is not a {extension.upper()} file; upload "
+            f"The content of “{shown}” is not a {extension.upper()} file; upload "
             f"{ALLOWED_LABEL} whose content matches its name.",
             code="content",
         )
@@ -103,5 +119,8 @@ def check_evidence_file(upload) -> CheckedFile:
         digest.update(chunk)
     upload.seek(0)
     return CheckedFile(
-        name=upload.name, content_type=content_type, size=upload.size, sha256=digest.hexdigest()
+        name=safe_file_name(upload.name),
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
     )

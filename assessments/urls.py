@@ -24,6 +24,16 @@ urlpatterns = [
         name="evidence_download",
     ),
     path("assessments/<int:pk>/submit/", views.assessment_submit, name="assessment_submit"),
+    path(
+        "assessments/<int:pk>/answers/<str:code>/accept-not-applicable/",
+        views.not_applicable_accept,
+        name="not_applicable_accept",
+    ),
+    path(
+        "assessments/<int:pk>/principles/<str:numeral>/accept-not-applicable/",
+        views.not_applicable_accept,
+        name="principle_not_applicable_accept",
+    ),
     path("assessments/<int:pk>/approve/", views.assessment_approve, name="assessment_approve"),
     path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),
     path("assessments/<int:pk>/revise/", views.assessment_revise, name="assessment_revise"),

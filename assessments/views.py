@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from principles.catalogue import live_catalogue
 
 from . import services
-from .forms import AssessmentForm, CommentForm, NewAssessmentForm, ReviewForm
+from .forms import ApproveForm, AssessmentForm, CommentForm, NewAssessmentForm, ReviewForm
 from .history import answer_changes
 from .models import (
     Answer,
@@ -22,7 +23,7 @@ from .models import (
     Organization,
 )
 from .questionnaire import build_page, inputs_from_forms
-from .scoring import bands
+from .scoring import Rules
 from .uploads import ALLOWED
 
 ACCEPT = ",".join(f".{extension}" for extension in ALLOWED)
@@ -74,6 +75,8 @@ def assessment_create(request):
             organization=data["organization"],
             title=data["title"],
             scope=data["scope"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
             roles=data["roles"] or None,
             by=request.user,
         )
@@ -95,14 +98,20 @@ def assessment_edit(request, pk):
     initial = {
         "title": assessment.title,
         "scope": assessment.scope,
+        "period_start": assessment.period_start,
+        "period_end": assessment.period_end,
         "roles": assessment.roles.all(),
     }
     form = AssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.update_assessment_details(
-            assessment=assessment, by=request.user, **form.cleaned_data
-        )
-        messages.success(request, "Details saved. Answers already given are kept.")
+        try:
+            services.update_assessment_details(
+                assessment=assessment, by=request.user, **form.cleaned_data
+            )
+        except AssessmentLocked as exc:  # submitted or approved meanwhile
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Details saved. Answers already given are kept.")
         return redirect("assessment_detail", pk=pk)
     return render(
         request, "assessments/assessment_form.html", {"form": form, "assessment": assessment}
@@ -121,23 +130,36 @@ def _locked_message(assessment: Assessment) -> str:
 @login_required
 def assessment_detail(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
+    return render(request, "assessments/assessment_detail.html", _detail_context(assessment))
+
+
+def _detail_context(assessment: Assessment, *, approve_form: ApproveForm | None = None) -> dict:
+    answers = Answer.objects.select_related("na_accepted_by")
+    prefetch_related_objects([assessment], Prefetch("answers", queryset=answers))
     result = services.result_for(assessment)
-    events = assessment.events.select_related("by")
-    return render(
-        request,
-        "assessments/assessment_detail.html",
-        {
-            "assessment": assessment,
-            "result": result,
-            "events": events,
-            "role_names": [r.name for r in assessment.roles.all()],
-            "review_form": ReviewForm(),
-            "is_officer": assessment.member_role == OFFICER,
-            "is_auditor": assessment.member_role == AUDITOR,
-            "successor": Assessment.objects.filter(predecessor=assessment).first(),
-            "report": getattr(assessment, "issued_report", None),
-        },
-    )
+    not_applicable = [
+        (p.principle.numeral, q) for p in result.principles for q in p.questions if q.not_applicable
+    ]
+    unaccepted: dict[str, int] = {}
+    for numeral, q in not_applicable:
+        if q.answer.needs_na_acceptance:
+            unaccepted[numeral] = unaccepted.get(numeral, 0) + 1
+    return {
+        "assessment": assessment,
+        "result": result,
+        "events": assessment.events.select_related("by"),
+        "role_names": [r.name for r in assessment.roles.all()],
+        "review_form": ReviewForm(),
+        "approve_form": approve_form or ApproveForm(),
+        "not_applicable": not_applicable,
+        "unaccepted": list(unaccepted.items()),  # (numeral, count) per principle
+        "unaccepted_count": sum(unaccepted.values()),
+        "is_officer": assessment.member_role == OFFICER,
+        "is_auditor": assessment.member_role == AUDITOR,
+        "successor": Assessment.objects.filter(predecessor=assessment).first(),
+        "report": getattr(assessment, "issued_report", None),
+        "opinion": getattr(assessment, "audit_opinion", None),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,27 +180,9 @@ def questionnaire(request, pk, numeral):
     if page is None:
         raise Http404("No such principle.")
     if request.method == "POST":
-        if all(row.form.is_valid() for row in page.rows):
-            try:
-                changed = services.save_answers(
-                    assessment=assessment, inputs=inputs_from_forms(page.rows), by=request.user
-                )
-            except services.StaleAnswers as stale:
-                page.mark_conflicts(stale.conflicts)
-                messages.error(
-                    request,
-                    "Someone else changed answers on this page since you opened it. Nothing was "
-                    "saved; their answers are shown next to yours. Save again to replace them.",
-                )
-            else:
-                messages.success(request, f"Saved ({changed} answer(s) changed).")
-                if "save_next" in request.POST and page.next_numeral:
-                    return redirect("questionnaire", pk=pk, numeral=page.next_numeral)
-                if "save_next" in request.POST:
-                    return redirect("assessment_detail", pk=pk)
-                return redirect("questionnaire", pk=pk, numeral=numeral)
-        else:
-            messages.error(request, "Nothing was saved: correct the answers marked below.")
+        done = _save_page(request, page)
+        if done is not None:
+            return done
     return render(
         request,
         "assessments/questionnaire.html",
@@ -186,9 +190,48 @@ def questionnaire(request, pk, numeral):
             "assessment": assessment,
             "page": page,
             "max_upload": settings.EVIDENCE_MAX_BYTES,
+            "limits": {
+                "evidence_total": settings.EVIDENCE_MAX_TOTAL_BYTES,
+                "evidence_items": settings.EVIDENCE_MAX_ITEMS_PER_ANSWER,
+                "explanation": f"{settings.EXPLANATION_MAX_CHARS:,}",
+            },
             "accept": ACCEPT,
         },
     )
+
+
+def _save_page(request, page):
+    """Save a posted questionnaire page; a redirect when saved or refused, else None
+    (the page is shown again with what needs correcting)."""
+    assessment, numeral = page.assessment, page.principle.principle.numeral
+    if not all(row.form.is_valid() for row in page.rows):
+        messages.error(request, "Nothing was saved: correct the answers marked below.")
+        return None
+    try:
+        changed = services.save_answers(
+            assessment=assessment, inputs=inputs_from_forms(page.rows), by=request.user
+        )
+    except AssessmentLocked as exc:  # approved or submitted while the upload was checked
+        messages.error(request, str(exc))
+        return redirect("questionnaire", pk=assessment.pk, numeral=numeral)
+    except services.LimitExceeded as exc:
+        page.mark_limit(exc)
+        messages.error(request, f"Nothing was saved: {exc}")
+        return None
+    except services.StaleAnswers as stale:
+        page.mark_conflicts(stale.conflicts)
+        messages.error(
+            request,
+            "Someone else changed answers on this page since you opened it. Nothing was "
+            "saved; their answers are shown next to yours. Save again to replace them.",
+        )
+        return None
+    messages.success(request, f"Saved ({changed} answer(s) changed).")
+    if "save_next" in request.POST and page.next_numeral:
+        return redirect("questionnaire", pk=assessment.pk, numeral=page.next_numeral)
+    if "save_next" in request.POST:
+        return redirect("assessment_detail", pk=assessment.pk)
+    return redirect("questionnaire", pk=assessment.pk, numeral=numeral)
 
 
 @require_POST
@@ -200,7 +243,7 @@ def comment_add(request, pk, code):
     form = CommentForm(request.POST)
     numeral = code.split(".")[0]
     if not form.is_valid():
-        messages.error(request, "The comment is empty.")
+        messages.error(request, f"No comment added: {' '.join(form.errors['text'])}")
     else:
         try:
             services.add_comment(
@@ -249,6 +292,53 @@ def assessment_submit(request, pk):
     return redirect("assessment_detail", pk=pk)
 
 
+@require_POST
+@login_required
+def assessment_approve(request, pk):
+    assessment = get_assessment_for_user(request.user, pk)
+    require_role(assessment, AUDITOR)
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.approve_assessment(
+                assessment=assessment,
+                by=request.user,
+                opinion=form.opinion_input(),
+                comment=form.cleaned_data["comment"],
+            )
+        except services.WorkflowError as exc:
+            messages.error(request, f"Not approved: {exc}")
+        else:
+            messages.success(request, "Approved. The assessment is locked and its report issued.")
+            return redirect("assessment_detail", pk=pk)
+    else:
+        messages.error(request, "Not approved: give your opinion in full (see the fields below).")
+    # The form is shown again as filled in, so that nothing typed is lost.
+    context = _detail_context(assessment, approve_form=form)
+    return render(request, "assessments/assessment_detail.html", context)
+
+
+@require_POST
+@login_required
+def not_applicable_accept(request, pk, code=None, numeral=None):
+    """The auditor accepts one "not applicable" answer, or all of one principle."""
+    assessment = get_assessment_for_user(request.user, pk)
+    require_role(assessment, AUDITOR)
+    try:
+        accepted = services.accept_not_applicable(
+            assessment=assessment,
+            by=request.user,
+            codes=[code] if code else None,
+            numeral=numeral,
+        )
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        what = ", ".join(accepted) if accepted else "nothing new"
+        messages.success(request, f"“Not applicable” accepted: {what}.")
+    return redirect(reverse("assessment_detail", args=[pk]) + "#not-applicable-heading")
+
+
 def _review_action(request, pk, action):
     assessment = get_assessment_for_user(request.user, pk)
     require_role(assessment, AUDITOR)
@@ -260,14 +350,6 @@ def _review_action(request, pk, action):
         messages.error(request, str(exc))
         return None
     return assessment
-
-
-@require_POST
-@login_required
-def assessment_approve(request, pk):
-    if _review_action(request, pk, services.approve_assessment):
-        messages.success(request, "Approved. The assessment is locked and its report issued.")
-    return redirect("assessment_detail", pk=pk)
 
 
 @require_POST
@@ -314,6 +396,9 @@ def assessment_history(request, pk):
 @require_GET
 @login_required
 def methodology(request):
+    rules = Rules.in_force()
     return render(
-        request, "assessments/methodology.html", {"bands": bands(), "levels": Answer.Level.choices}
+        request,
+        "assessments/methodology.html",
+        {"bands": rules.bands, "floor_steps": rules.floor_steps, "levels": Answer.Level.choices},
     )

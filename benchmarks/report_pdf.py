@@ -74,7 +74,10 @@ def build_data() -> dict[str, int]:
     from django.core.management import call_command
 
     from assessments import services
-    from assessments.management.commands.seed_demo import answer_like_the_demo
+    from assessments.management.commands.seed_demo import (
+        answer_like_the_demo,
+        approve_like_the_demo,
+    )
     from assessments.models import Assessment, Membership, Organization
     from principles.framework import load_framework
 
@@ -91,11 +94,16 @@ def build_data() -> dict[str, int]:
     Membership.objects.create(user=officer, organization=org, role=Membership.Role.OFFICER)
     Membership.objects.create(user=auditor, organization=org, role=Membership.Role.AUDITOR)
     large = services.create_assessment(
-        organization=org, title=demo.title, scope=demo.scope, by=officer
+        organization=org,
+        title=demo.title,
+        scope=demo.scope,
+        period_start=demo.period_start,
+        period_end=demo.period_end,
+        by=officer,
     )
     answer_like_the_demo(large, by=officer, fraction=1.0)
     services.submit_assessment(assessment=large, by=officer)
-    services.approve_assessment(assessment=Assessment.objects.get(pk=large.pk), by=auditor)
+    approve_like_the_demo(Assessment.objects.get(pk=large.pk), by=auditor)
     return {"normal": demo.pk, "ten_times": large.pk}
 
 

@@ -211,6 +211,11 @@ EVIDENCE_MAX_TOTAL_BYTES = int(
 )  # per assessment
 COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
 
+# Separation of duties: the approver must not have submitted the assessment or
+# changed its answers. Relax it only for a one-person organization; approvals that
+# use it say so in the report.
+FOUR_EYES_RELAXED = env_bool("FOUR_EYES_RELAXED", False)
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -222,3 +227,8 @@ CONFORMANCE_BANDS = [
     (30.0, "partially", "Partially conformant"),
 ]
 CONFORMANCE_BAND_FLOOR = ("not", "Not conformant")
+# Floor rule: the overall band is at most this many bands above the band of the
+# weakest scored principle (so a strong average cannot hide a failing principle).
+# 0 switches the rule off. Bands and this rule are frozen into an assessment at
+# submission.
+CONFORMANCE_FLOOR_STEPS = int(env_str("CONFORMANCE_FLOOR_STEPS", "1"))

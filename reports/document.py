@@ -2,24 +2,92 @@
 
 The HTML preview, the PDF, the JSON and the CSV exports are all rendered from
 ``build_report``, so they cannot disagree. The document holds only JSON types
-(scores and percentages rounded to one decimal, dates in ISO 8601, UTC) and
-nothing that changes between two builds of the same approved assessment: no
-generation time, so that issuing twice gives the same fingerprint and bytes.
+(scores and percentages rounded once, half up, to one decimal by
+``assessments.scoring.round_score``; dates in ISO 8601, UTC) and nothing that
+changes between two builds of the same approved assessment: no generation time,
+so that issuing twice gives the same fingerprint and bytes. Its shape is the JSON
+Schema ``reports/schema/report-v2.json``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Answer, Assessment, Comment, Evidence
-from assessments.scoring import MAX_LEVEL, Band, QuestionResult, bands
+from assessments.models import Answer, Assessment, AuditOpinion, Comment, Evidence
+from assessments.scoring import (
+    MAX_LEVEL,
+    AssessmentResult,
+    Band,
+    QuestionResult,
+    Rules,
+    percent_of,
+)
 from principles.models import ReportingSection
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-v2.json"
+
+NATURE_STATEMENT = (
+    "This report records a self-assessment: the organization itself states, question by "
+    "question, how far it applies the Hiroshima Process International Guiding Principles "
+    "for All AI Actors, which ask every AI actor to apply them as relevant and appropriate "
+    "to its part in the design, development, deployment, provision and use of advanced AI "
+    "systems. The questions, their weights per lifecycle role and the scoring are this "
+    "tool's own, not part of the principles. An auditor named in the report reviewed the "
+    "answers and gives an opinion on them, within the scope and sampling stated. The "
+    "report is not a certification: no public body or standards organization has "
+    "assessed or endorsed it, and a score or band is not a finding of compliance with "
+    "any law or with the OECD reporting framework."
+)
+
+SOURCES = [
+    {
+        "title": "Hiroshima Process International Guiding Principles for All AI Actors",
+        "publisher": "G7 (Hiroshima AI Process Comprehensive Policy Framework)",
+        "date": "2023-12-01",
+        "url": "https://www.soumu.go.jp/hiroshimaaiprocess/en/index.html",
+    },
+    {
+        "title": (
+            "Hiroshima Process International Guiding Principles for Organizations "
+            "Developing Advanced AI Systems"
+        ),
+        "publisher": "G7",
+        "date": "2023-10-30",
+        "url": "https://www.mofa.go.jp/files/100573471.pdf",
+    },
+    {
+        "title": (
+            "Hiroshima Process International Code of Conduct for Organizations Developing "
+            "Advanced AI Systems"
+        ),
+        "publisher": "G7",
+        "date": "2023-10-30",
+        "url": "https://www.mofa.go.jp/files/100573473.pdf",
+    },
+    {
+        "title": (
+            "Reporting Framework for the Hiroshima AI Process (HAIP) International Code of "
+            "Conduct for Organizations Developing Advanced AI Systems"
+        ),
+        "publisher": "OECD",
+        "date": "2025-02-07",
+        "url": "https://transparency.oecd.ai/",
+    },
+]
+
+ROUNDING = (
+    "Every score and percentage is computed exactly and rounded once, half up, to one "
+    "decimal (81.25 becomes 81.3); the band is decided on that rounded value, the one "
+    "printed. The overall score is the mean of the unrounded principle scores, so it can "
+    "differ by up to 0.05 from the mean of the printed ones."
+)
 
 METHODOLOGY = {
     "effective_weight": (
@@ -35,8 +103,23 @@ METHODOLOGY = {
         "Coverage = answered applicable questions ÷ applicable questions; "
         "a not-applicable answer counts as answered."
     ),
-    "overall_score": "Overall score = the mean of the principle scores that exist.",
-    "band": "The band is the highest one whose threshold the score reaches.",
+    "overall_score": (
+        "Overall score = the mean of the principle scores that exist: each principle counts "
+        "once, whatever its number of questions, so that the framework's twelve principles "
+        "weigh alike. A strong principle can offset a weak one; the lowest principle score is "
+        "therefore given beside the overall score, with the number of principles scored (a "
+        "principle answered entirely not applicable has no score and drops out of the mean), "
+        "and the floor rule limits the overall band."
+    ),
+    "band": (
+        "The band is the highest one whose threshold the rounded score reaches; the bands "
+        "are those frozen into the assessment at submission."
+    ),
+    "not_applicable_share": (
+        "Share answered not applicable = Σ weight of the questions answered not applicable "
+        "÷ Σ weight of the applicable questions, per principle and overall. Each not "
+        "applicable answer needs a justification and an auditor's acceptance."
+    ),
     "priority": (
         "Gap priority = effective weight × (4 − level), for answers below level 3; "
         "the highest priority comes first."
@@ -50,29 +133,37 @@ def build_report(*, assessment: Assessment) -> dict:
     result = services.result_for(assessment, live=catalogue)
     answers = _answers_with_details(assessment)
     roles = result.roles
+    opinion = _opinion(assessment)
+    with_comments = opinion is None or opinion["include_comments"]
     principles = [
         {
             "numeral": p.principle.numeral,
             "title": p.principle.title,
             "text": p.principle.text,
+            "commentary": p.principle.commentary,
             "wording_version": p.principle.wording_version,
             "oecd_section": _section(p.principle.oecd_section),
-            "score": _round(p.score),
+            "score": p.score,
             "band": _band(p.band),
-            "coverage": _percent(p.coverage),
+            "coverage": percent_of(p.answered, p.applicable),
+            "na_weight_share": p.na_weight_share,
             "applicable": p.applicable,
             "answered": p.answered,
             "excluded": p.excluded,
-            "questions": [_question(q, roles, answers, assessment.pk) for q in p.questions],
+            "questions": [
+                _question(q, roles, answers, assessment.pk, with_comments) for q in p.questions
+            ],
         }
         for p in result.principles
     ]
+    rules = result.rules or Rules.in_force()
     return {
         "schema_version": SCHEMA_VERSION,
         "report_id": assessment.report_id,
         "status": assessment.status,
         "status_label": assessment.get_status_display(),
         "draft": not assessment.is_locked,
+        "nature": {"statement": NATURE_STATEMENT, "sources": SOURCES},
         "organization": {
             "name": assessment.organization.name,
             "slug": assessment.organization.slug,
@@ -81,6 +172,7 @@ def build_report(*, assessment: Assessment) -> dict:
             "id": assessment.pk,
             "title": assessment.title,
             "scope": assessment.scope,
+            "period": {"start": _day(assessment.period_start), "end": _day(assessment.period_end)},
             "revision": assessment.revision,
             "predecessor_report_id": (
                 assessment.predecessor.report_id if assessment.predecessor_id else None
@@ -92,26 +184,27 @@ def build_report(*, assessment: Assessment) -> dict:
             "snapshot_format": (assessment.catalogue_snapshot or {}).get("format"),
             "wording_versions": {p["numeral"]: p["wording_version"] for p in principles},
         },
-        "overall": {
-            "score": _round(result.score),
-            "band": _band(result.band),
-            "coverage": _percent(result.coverage),
-            "applicable": result.applicable,
-            "answered": result.answered,
-            "excluded": result.excluded,
-            "not_applicable": len(result.not_applicable()),
-        },
+        "overall": _overall(result),
         "principles": principles,
         "weakest": _weakest(principles),
         "gaps": [_gap(q) for q in result.gaps()],
         "not_applicable": [
-            {"code": q.question.code, "explanation": answers[q.question.code].explanation}
-            for q in result.not_applicable()
+            _not_applicable(p, q)
+            for p in result.principles
+            for q in p.questions
+            if q.not_applicable
         ],
+        "opinion": opinion,
         "methodology": {
             "scale": [{"level": level.value, "label": level.label} for level in Answer.Level],
             "max_level": MAX_LEVEL,
-            "bands": [_band(b) | {"threshold": b.threshold} for b in bands()],
+            "bands": [b.to_dict() for b in rules.bands],
+            "bands_frozen_at_submission": bool(
+                (assessment.catalogue_snapshot or {}).get("scoring")
+            ),
+            "rounding": ROUNDING,
+            "floor_rule": _floor_rule(rules),
+            "overall_rule": _overall_rule(result),
             "formulas": METHODOLOGY,
             "oecd_sections": [
                 {
@@ -127,9 +220,99 @@ def build_report(*, assessment: Assessment) -> dict:
     }
 
 
+def _overall(result: AssessmentResult) -> dict:
+    lowest = result.lowest
+    return {
+        "score": result.score,
+        "band": _band(result.band),
+        "band_before_floor": _band(result.band_before_floor),
+        "floor_applied": result.floor_applied,
+        "provisional": result.provisional,
+        "principles_scored": result.principles_scored,
+        "principles_total": result.principles_total,
+        "lowest": {
+            "numeral": lowest.principle.numeral,
+            "title": lowest.principle.title,
+            "score": lowest.score,
+            "band": _band(lowest.band),
+        }
+        if lowest
+        else None,
+        "na_weight_share": result.na_weight_share,
+        "pooled_score": result.pooled_score,
+        "coverage": percent_of(result.answered, result.applicable),
+        "applicable": result.applicable,
+        "answered": result.answered,
+        "excluded": result.excluded,
+        "not_applicable": len(result.not_applicable()),
+    }
+
+
+def _floor_rule(rules: Rules) -> dict:
+    steps = rules.floor_steps
+    if steps:
+        text = (
+            f"The overall band is at most {steps} band{'s' if steps > 1 else ''} above the band "
+            "of the weakest scored principle; when this lowers it, the band before the rule "
+            "is given too."
+        )
+    else:
+        text = "No floor rule applied: the overall band follows the overall score alone."
+    return {"enabled": bool(steps), "max_steps_above_weakest": steps, "text": text}
+
+
+def _overall_rule(result: AssessmentResult) -> dict:
+    """The mean of principles, and its effect on this assessment in numbers."""
+    lowest = result.lowest
+    if result.score is None:
+        effect = "No principle has a score yet."
+    else:
+        effect = (
+            f"Mean of {result.principles_scored} of {result.principles_total} principles: "
+            f"{result.score:.1f}. Pooled over all answered questions instead, by weight, "
+            f"it would be {result.pooled_score:.1f}. Lowest principle: "
+            f"{lowest.principle.numeral} at {lowest.score:.1f}."
+        )
+        if result.floor_applied:
+            effect += (
+                f" The floor rule lowers the band from {result.band_before_floor.label} to "
+                f"{result.band.label}."
+            )
+    return {"name": "mean_of_principles", "effect": effect}
+
+
+def _not_applicable(p, q: QuestionResult) -> dict:
+    answer = q.answer
+    return {
+        "code": q.question.code,
+        "principle": p.principle.numeral,
+        "text": q.question.text,
+        "weight": q.weight,
+        "explanation": answer.explanation,
+        "accepted_by": _person(answer.na_accepted_by) if answer.na_accepted_at else None,
+        "accepted_at": _date(answer.na_accepted_at),
+    }
+
+
+def _opinion(assessment: Assessment) -> dict | None:
+    opinion = AuditOpinion.objects.select_related("auditor").filter(assessment=assessment).first()
+    if opinion is None:
+        return None
+    return {
+        "auditor": _person(opinion.auditor),
+        "affiliation": opinion.affiliation,
+        "independent": opinion.independent,
+        "review_scope": opinion.review_scope,
+        "sampling": opinion.sampling,
+        "opinion": opinion.opinion,
+        "include_comments": opinion.include_comments,
+        "given_at": _date(opinion.given_at),
+    }
+
+
 def _answers_with_details(assessment: Assessment) -> dict[str, Answer]:
     """Answers keyed by question code, with evidence and comments in three queries."""
-    queryset = assessment.answers.select_related("question").prefetch_related(
+    queryset = assessment.answers.select_related("question", "na_accepted_by").prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.order_by("added_at", "pk")),
         Prefetch(
             "comments",
@@ -139,8 +322,11 @@ def _answers_with_details(assessment: Assessment) -> dict[str, Answer]:
     return {a.question.code: a for a in queryset}
 
 
-def _question(q: QuestionResult, roles: list[str], answers: dict, assessment_pk: int) -> dict:
+def _question(
+    q: QuestionResult, roles: list[str], answers: dict, assessment_pk: int, with_comments: bool
+) -> dict:
     answer = answers.get(q.question.code)
+    accepted = answer is not None and answer.not_applicable and answer.na_accepted_at
     return {
         "code": q.question.code,
         "text": q.question.text,
@@ -153,12 +339,14 @@ def _question(q: QuestionResult, roles: list[str], answers: dict, assessment_pk:
         "level": q.level,
         "level_label": _level_label(q),
         "explanation": answer.explanation if answer else "",
+        "na_accepted_by": _person(answer.na_accepted_by) if accepted else None,
+        "na_accepted_at": _date(answer.na_accepted_at) if accepted else None,
         "evidence": [_evidence(e, assessment_pk) for e in answer.evidence.all()] if answer else [],
         "comments": [
             {"author": _person(c.author), "at": _date(c.created_at), "text": c.text}
             for c in answer.comments.all()
         ]
-        if answer
+        if answer and with_comments
         else [],
     }
 
@@ -184,6 +372,7 @@ def _evidence(evidence: Evidence, assessment_pk: int) -> dict:
         "sha256": evidence.sha256,
         "url": evidence.url,
         "download_path": download,
+        "download_url": f"{settings.SITE_URL}{download}" if download else None,
     }
 
 
@@ -223,7 +412,19 @@ def _workflow(assessment: Assessment) -> dict:
             }
             for e in events
         ],
+        "separation_of_duties": _separation_of_duties(assessment),
     }
+
+
+def _separation_of_duties(assessment: Assessment) -> dict:
+    """Whether the approver was independent of the answers, as recorded at approval."""
+    if not assessment.is_locked:
+        return {
+            "enforced": True,
+            "note": "Checked at approval: the approver must not have submitted the assessment "
+            "or changed its answers.",
+        }
+    return {"enforced": not assessment.duties_relaxed, "note": assessment.duties_note}
 
 
 def _section(number: int) -> dict:
@@ -234,12 +435,8 @@ def _band(band: Band | None) -> dict | None:
     return {"key": band.key, "label": band.label} if band else None
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
-def _percent(fraction: float | None) -> float | None:
-    return None if fraction is None else round(100 * fraction, 1)
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _date(value: datetime | None) -> str | None:

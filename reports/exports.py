@@ -6,20 +6,26 @@ import csv
 import hashlib
 import io
 import json
+import re
 
 CSV_COLUMNS = [
     "report_id",
     "principle",
     "principle_title",
+    "oecd_section",
+    "oecd_section_title",
     "principle_score",
     "principle_band",
     "principle_coverage",
+    "principle_na_weight_share",
     "question",
     "question_text",
     "weight",
+    # then one "weight_<role code>" column per declared role, in the catalogue's order
     "level",
     "level_label",
     "not_applicable",
+    "na_accepted_by",
     "gap_priority",
     "explanation",
     "evidence_count",
@@ -27,8 +33,14 @@ CSV_COLUMNS = [
     "comment_count",
 ]
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula. Leading
+# spaces and quotes are skipped by some spreadsheets before they look.
+FORMULA_START = re.compile(r"^[\s\"']*[=+\-@]|^[\t\r]")
+# A cell can also hold a separator followed by a formula: a spreadsheet that reads
+# the file with another separator (";" in many European locales) would split the
+# cell there and run the rest, e.g. ";=1+1" or "a,=cmd|...".
+FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n][\s\"']*)(?=[=+\-@])")
+BOM = "\ufeff"
 
 
 def canonical_json(doc: dict) -> bytes:
@@ -42,44 +54,95 @@ def fingerprint(doc: dict) -> str:
     return hashlib.sha256(canonical_json(doc)).hexdigest()
 
 
+def csv_metadata(doc: dict) -> list[tuple[str, str]]:
+    """The header block of the CSV: what the rows belong to."""
+    overall = doc["overall"]
+    period = doc["assessment"].get("period") or {}
+    band = overall.get("band")
+    return [
+        ("report_id", doc["report_id"]),
+        ("schema_version", str(doc["schema_version"])),
+        ("status", doc["status"]),
+        ("fingerprint", fingerprint(doc)),
+        ("organization", doc["organization"]["name"]),
+        ("assessment", doc["assessment"]["title"]),
+        ("revision", str(doc["assessment"]["revision"])),
+        ("roles", "; ".join(role["name"] for role in doc["roles"])),
+        ("period_start", period.get("start") or ""),
+        ("period_end", period.get("end") or ""),
+        ("overall_score", _number(overall["score"])),
+        ("overall_band", band["label"] if band else ""),
+        ("overall_band_provisional", "yes" if overall.get("provisional") else "no"),
+        ("floor_applied", "yes" if overall.get("floor_applied") else "no"),
+        (
+            "principles_scored",
+            f"{overall.get('principles_scored')} of {overall.get('principles_total')}",
+        ),
+        ("na_weight_share", _number(overall.get("na_weight_share"))),
+    ]
+
+
 def render_csv(doc: dict) -> bytes:
-    """One row per applicable question, with its principle's results repeated."""
+    """UTF-8 with a byte-order mark, every cell quoted: first a metadata block of
+    ``name,value`` rows (``csv_metadata``), a blank row, then one row per applicable
+    question with its principle's results repeated (``CSV_COLUMNS``, with one weight
+    column per declared role). Every text cell goes through ``neutralise``."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    for name, value in csv_metadata(doc):
+        writer.writerow([name, neutralise(value)])
+    writer.writerow([])
+    roles = [role["code"] for role in doc["roles"]]
+    columns = list(CSV_COLUMNS)
+    at = columns.index("weight") + 1
+    columns[at:at] = [f"weight_{code}" for code in roles]
+    writer.writerow(columns)
     priorities = {gap["code"]: gap["priority"] for gap in doc["gaps"]}
     for principle in doc["principles"]:
         band = principle["band"]
+        section = principle["oecd_section"]
         for q in principle["questions"]:
+            role_weights = {rw["role"]: rw["weight"] for rw in q["role_weights"]}
             writer.writerow(
                 [
-                    doc["report_id"],
+                    neutralise(doc["report_id"]),
                     principle["numeral"],
-                    _text(principle["title"]),
+                    neutralise(principle["title"]),
+                    section["number"],
+                    neutralise(section["title"]),
                     _number(principle["score"]),
-                    band["label"] if band else "",
+                    neutralise(band["label"]) if band else "",
                     _number(principle["coverage"]),
-                    q["code"],
-                    _text(q["text"]),
+                    _number(principle.get("na_weight_share")),
+                    neutralise(q["code"]),
+                    neutralise(q["text"]),
                     q["weight"],
+                    *[role_weights.get(code, 0) for code in roles],
                     _number(q["level"]),
-                    q["level_label"],
+                    neutralise(q["level_label"]),
                     "yes" if q["not_applicable"] else "no",
+                    neutralise(q.get("na_accepted_by") or ""),
                     _number(priorities.get(q["code"])),
-                    _text(q["explanation"]),
+                    neutralise(q["explanation"]),
                     len(q["evidence"]),
                     " ".join(e["sha256"] for e in q["evidence"] if e["sha256"]),
                     len(q["comments"]),
                 ]
             )
-    return out.getvalue().encode("utf-8")
+    return (BOM + out.getvalue()).encode("utf-8")
 
 
 def _number(value) -> str:
     return "" if value is None else str(value)
 
 
-def _text(value: str) -> str:
-    # Free text typed by users must not run as a formula when an auditor opens
-    # the file in a spreadsheet; a leading apostrophe keeps it as text.
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+def neutralise(value) -> str:
+    """Text typed by people, made inert for spreadsheets: the one neutraliser every
+    text cell of the CSV goes through.
+
+    A leading apostrophe keeps a cell that would start a formula as text, and an
+    apostrophe after a separator does the same for a cell a spreadsheet would split
+    off with another separator. Numbers and hashes written by the system need none.
+    """
+    text = FORMULA_AFTER_SEPARATOR.sub(r"\1'", str(value))
+    return f"'{text}" if FORMULA_START.match(text) else text

@@ -1,6 +1,7 @@
 """Shared fixtures: the real catalogue, an organization with an officer, an auditor
 and an outsider, and a draft assessment built through the real services."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -70,9 +71,34 @@ def assessment(organization, officer):
     return services.create_assessment(
         organization=organization,
         title="Chat assistant 2026",
-        scope="Our chat assistant, January to December 2026.",
+        scope="Our chat assistant and the teams that run it.",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
         by=officer,
     )
+
+
+def an_opinion(**changes):
+    """A complete auditor's opinion, as the approve form gives it."""
+    values = {
+        "affiliation": "Example Assurance LLP",
+        "independent": True,
+        "review_scope": "All twelve principles, for the declared roles and period.",
+        "sampling": "Evidence of every level-4 answer; one in five of the others, at random.",
+        "opinion": "The answers are consistent with the evidence sampled.",
+        "include_comments": True,
+    }
+    return services.OpinionInput(**(values | changes))
+
+
+def approve(assessment, auditor, **opinion):
+    """Accept every "not applicable" answer, then approve with a complete opinion."""
+    services.accept_not_applicable(
+        assessment=assessment,
+        by=auditor,
+        codes=services.unaccepted_not_applicable(assessment),
+    )
+    services.approve_assessment(assessment=assessment, by=auditor, opinion=an_opinion(**opinion))
 
 
 def answer_everything(assessment, by, level=3):
@@ -102,6 +128,6 @@ def submitted(assessment, officer):
 
 @pytest.fixture
 def approved(submitted, auditor):
-    services.approve_assessment(assessment=submitted, by=auditor)
+    approve(submitted, auditor)
     submitted.refresh_from_db()
     return submitted

@@ -27,6 +27,8 @@ def assessment_urls(assessment, evidence_id=1):
             reverse("assessment_return", args=[pk]),
             reverse("assessment_revise", args=[pk]),
             reverse("comment_add", args=[pk, "I.1"]),
+            reverse("not_applicable_accept", args=[pk, "I.1"]),
+            reverse("principle_not_applicable_accept", args=[pk, "I"]),
         ],
     }
 

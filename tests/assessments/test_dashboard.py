@@ -46,7 +46,15 @@ def test_seed_demo_creates_the_demo_and_running_twice_changes_nothing(capsys):
     approved = org.assessments.get(status="approved")
     result = services.result_for(approved)
     assert result.is_complete
-    assert any(q.not_applicable for q in result.not_applicable())
+    not_applicable = result.not_applicable()
+    assert not_applicable
+    # Each "not applicable" answer has its own justification, accepted by the auditor,
+    # and the approval carries the auditor's opinion.
+    justifications = [q.answer.explanation for q in not_applicable]
+    assert len(set(justifications)) == len(justifications)
+    assert all(q.answer.na_accepted_by.username == "auditor" for q in not_applicable)
+    assert approved.audit_opinion.opinion and approved.audit_opinion.sampling
+    assert approved.period_start.year == approved.period_end.year == 2025
     assert approved.answers.filter(evidence__isnull=False).exists()
     draft = services.result_for(org.assessments.get(status="draft"))
     assert 0 < draft.answered < draft.applicable

@@ -8,9 +8,11 @@ from assessments import services
 from assessments.models import Answer, Assessment, AssessmentLocked, Comment, Evidence
 from principles.models import LifecycleRole, Principle
 from tests.assessments.helpers import applicable_codes, page_post_data, page_url
-from tests.conftest import answer_everything
+from tests.conftest import answer_everything, approve
 
 pytestmark = pytest.mark.django_db
+
+PERIOD = {"period_start": "2026-01-01", "period_end": "2026-12-31"}
 
 
 def test_submit_is_refused_while_questions_are_missing(client, assessment, officer):
@@ -132,7 +134,7 @@ def test_new_revision_copies_answers_and_evidence(client, assessment, officer, a
         ],
     )  # fmt: skip
     services.submit_assessment(assessment=assessment, by=officer)
-    services.approve_assessment(assessment=Assessment.objects.get(pk=assessment.pk), by=auditor)
+    approve(Assessment.objects.get(pk=assessment.pk), auditor)
 
     client.force_login(officer)
     response = client.post(reverse("assessment_revise", args=[assessment.pk]))
@@ -158,7 +160,7 @@ def test_changing_roles_keeps_answers_and_they_come_back(client, assessment, off
     only_use = LifecycleRole.objects.get(code="use")
     response = client.post(
         reverse("assessment_edit", args=[assessment.pk]),
-        {"title": assessment.title, "scope": assessment.scope, "roles": [only_use.pk]},
+        {**PERIOD, "title": assessment.title, "scope": assessment.scope, "roles": [only_use.pk]},
     )
     assert response.status_code == 302
     narrowed = services.result_for(assessment)
@@ -168,7 +170,12 @@ def test_changing_roles_keeps_answers_and_they_come_back(client, assessment, off
     back = LifecycleRole.objects.filter(code__in=["development", "deployment"])
     client.post(
         reverse("assessment_edit", args=[assessment.pk]),
-        {"title": assessment.title, "scope": assessment.scope, "roles": [r.pk for r in back]},
+        {
+            **PERIOD,
+            "title": assessment.title,
+            "scope": assessment.scope,
+            "roles": [r.pk for r in back],
+        },
     )
     restored = services.result_for(assessment)
     assert (restored.answered, restored.applicable) == (before.answered, before.applicable)
@@ -179,7 +186,7 @@ def test_an_assessment_needs_at_least_one_role(client, assessment, officer):
     client.force_login(officer)
     response = client.post(
         reverse("assessment_edit", args=[assessment.pk]),
-        {"title": assessment.title, "scope": assessment.scope},
+        {**PERIOD, "title": assessment.title, "scope": assessment.scope},
     )
     assert "Declare at least one lifecycle role." in response.content.decode()
 
@@ -208,7 +215,7 @@ def test_new_assessment_starts_from_the_organization_roles(client, officer, orga
     client.force_login(officer)
     response = client.post(
         reverse("assessment_create"),
-        {"organization": organization.pk, "title": "Fresh", "scope": "All systems"},
+        {**PERIOD, "organization": organization.pk, "title": "Fresh", "scope": "All systems"},
     )
     created = Assessment.objects.get(title="Fresh")
     assert response.url == reverse("assessment_detail", args=[created.pk])

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from assessments import services
 from assessments.models import Evidence
 from tests.browser.helpers import Screenshots, sign_in
-from tests.conftest import answer_everything
+from tests.conftest import answer_everything, approve
 
 
 def _approved_with_evidence(assessment, officer, auditor):
@@ -30,7 +30,7 @@ def _approved_with_evidence(assessment, officer, auditor):
     )
     answer_everything(assessment, officer)
     services.submit_assessment(assessment=assessment, by=officer)
-    services.approve_assessment(assessment=assessment, by=auditor)
+    approve(assessment, auditor)
     return Evidence.objects.get(answer__assessment=assessment)
 
 

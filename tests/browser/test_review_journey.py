@@ -1,5 +1,6 @@
 """Journey 2: an auditor comments and returns the assessment, the officer fixes the
-answer and resubmits, the auditor approves and downloads the PDF, and the verify
+answer and resubmits, the auditor approves with an opinion (refused without one)
+and downloads the PDF, and the verify
 page accepts that PDF and refuses a copy with one byte changed."""
 
 from playwright.sync_api import expect
@@ -63,11 +64,20 @@ def test_auditor_returns_officer_fixes_auditor_approves_and_verifies(
     answer = Answer.objects.get(assessment=submitted, question__code="I.1")
     assert (answer.level, answer.explanation) == (2, FIXED)
 
-    # The auditor approves and downloads the issued PDF.
+    # The auditor approves, with an opinion, and downloads the issued PDF.
     nav_link(reviewer, "Dashboard").click()
     reviewer.get_by_role("link", name=title).click()
     reviewer.get_by_role("button", name="Approve").click()
+    expect(status_message(reviewer)).to_contain_text("give your opinion in full")
+    reviewer.get_by_label("Scope of your review").fill("All twelve principles.")
+    reviewer.get_by_label("Sampling performed").fill("Principle I in full, one in five else.")
+    reviewer.get_by_label("Your opinion").fill("The answers match the evidence sampled.")
+    reviewer.get_by_label("Your affiliation").fill("Example Assurance LLP")
+    reviewer.get_by_role("radio", name="Yes").check()
+    shots(reviewer, "auditor-opinion")
+    reviewer.get_by_role("button", name="Approve").click()
     expect(status_message(reviewer)).to_contain_text("Approved.")
+    expect(reviewer.get_by_text("The answers match the evidence sampled.")).to_be_visible()
     expect(reviewer.get_by_role("heading", level=1)).to_contain_text("Approved")
     shots(reviewer, "approved")
     with reviewer.expect_download() as download:

@@ -1,12 +1,36 @@
 """Fixtures of the report tests: an assessment with a realistic mix of answers, and a
 stand-in for the PDF renderer where the PDF's content is not under test."""
 
+import csv
+import io
+import json
+from functools import cache
+
+import jsonschema
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments import services
 from reports import pdf
+from reports.document import SCHEMA_PATH
 from reports.exports import fingerprint
+
+
+@cache
+def _validator():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def assert_valid_report(doc):
+    """``doc`` (a dict, or JSON text or bytes) conforms to reports/schema/report-v2.json."""
+    if isinstance(doc, bytes | str):
+        doc = json.loads(doc)
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
 
 
 def answer_with_a_mix(assessment, by):
@@ -64,3 +88,11 @@ def fake_render(doc):
 def fake_pdf(monkeypatch):
     """Replace the (one second) WeasyPrint render with distinct stand-in bytes."""
     monkeypatch.setattr(pdf, "render_report_pdf", fake_render)
+
+
+def read_csv(data: bytes):
+    """A CSV export's metadata block (a dict) and its question rows (dicts)."""
+    text = data.decode("utf-8-sig")
+    head, table = text.split("\r\n\r\n", 1)
+    metadata = dict(csv.reader(io.StringIO(head)))
+    return metadata, list(csv.DictReader(io.StringIO(table)))

@@ -1,6 +1,5 @@
 """The export_report and verify_report commands."""
 
-import csv
 import io
 import json
 
@@ -8,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments import services
+from tests.reports.conftest import read_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,8 @@ def test_export_writes_one_csv_row_per_applicable_question(fake_pdf, reviewed, t
     output = run(
         "export_report", str(reviewed.pk), "--format", "csv", "--output", str(tmp_path / "r.csv")
     )
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8"))))
+    metadata, rows = read_csv((tmp_path / "r.csv").read_bytes())
+    assert metadata["report_id"] == reviewed.report_id
     assert len(rows) == services.result_for(reviewed).applicable
     assert "DRAFT" in output
 

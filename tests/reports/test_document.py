@@ -116,7 +116,7 @@ def test_two_builds_are_identical_and_plain_json(reviewed):
     first = build_report(assessment=reviewed)
     assert first == build_report(assessment=reviewed)
     assert json.loads(json.dumps(first)) == first
-    assert first["schema_version"] == SCHEMA_VERSION == 1
+    assert first["schema_version"] == SCHEMA_VERSION == 2
     assert first["report_id"] == reviewed.report_id
 
 

@@ -22,8 +22,8 @@ from reports import pdf
 from reports.document import build_report
 from reports.exports import canonical_json
 from reports.pdf import render_report_html, render_report_pdf
-from tests.conftest import make_org, make_user
-from tests.reports.conftest import answer_with_a_mix
+from tests.conftest import approve, make_org, make_user
+from tests.reports.conftest import answer_with_a_mix, assert_valid_report
 
 
 @dataclass
@@ -50,7 +50,7 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
         )
         answer_with_a_mix(assessment, officer)
         services.submit_assessment(assessment=assessment, by=officer)
-        services.approve_assessment(assessment=assessment, by=auditor)
+        approve(assessment, auditor)
         assessment.refresh_from_db()
         report = assessment.issued_report
         result = services.result_for(assessment)
@@ -107,6 +107,7 @@ def test_embedded_json_equals_the_json_export(rendered):
     (embedded,) = reader.attachments["report.json"]
     assert embedded == rendered.document_json.encode("utf-8")
     assert json.loads(embedded)["report_id"] == rendered.report_id
+    assert_valid_report(embedded)
 
 
 def test_pdf_declares_pdf_a_3b_with_title_author_and_language(rendered):
