@@ -22,7 +22,7 @@ WIDTH = 500
 LABEL_WIDTH = 66  # "VIII  100.0" at 10 pt
 BAR_LEFT = LABEL_WIDTH + 6
 BAR_WIDTH = WIDTH - BAR_LEFT - 12  # 0 to 100, room for the "100" tick label
-ROW = 20
+ROW = 17
 TOP = 18  # room for the threshold labels
 AXIS = 22  # room for the axis labels
 FONT_SIZE = 10
@@ -118,7 +118,7 @@ def _bar(principle: dict, top: int, bands: list[dict]) -> str:
     colour = band_colour(band.get("key"), bands)
     width = round(BAR_WIDTH * min(max(float(score), 0.0), 100.0) / 100, 1)
     return (
-        f'{row}<rect x="{BAR_LEFT}" y="{top + 4}" width="{width}" height="{ROW - 8}" '
+        f'{row}<rect x="{BAR_LEFT}" y="{top + 3}" width="{width}" height="{ROW - 6}" '
         f'fill="{colour}"/>'
     )
 
