@@ -3,7 +3,7 @@ from django.conf import settings
 
 from principles.models import LifecycleRole
 
-from .models import Answer, Organization
+from .models import Answer, Assessment, Organization
 from .services import OpinionInput
 from .uploads import ALLOWED, ALLOWED_LABEL, check_evidence_file
 
@@ -260,3 +260,30 @@ class ApproveForm(forms.Form):
             opinion=data["opinion"],
             include_comments=data["include_comments"],
         )
+
+
+class ImportAnswersForm(forms.Form):
+    file = forms.FileField(
+        label="Answers file",
+        help_text="A .csv, .xlsx or .yaml file laid out as the answer exports are.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.yaml,.yml"}),
+    )
+
+
+class CopyAnswersForm(forms.Form):
+    source = forms.ModelChoiceField(
+        queryset=Assessment.objects.none(), label="Copy answers from", empty_label=None
+    )
+    principles = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Principles",
+        error_messages={"required": "Choose at least one principle."},
+    )
+
+    def __init__(self, *args, sources, principle_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources
+        self.fields["source"].label_from_instance = lambda a: (
+            f"{a.title} (revision {a.revision}, {a.get_status_display().lower()})"
+        )
+        self.fields["principles"].choices = principle_choices

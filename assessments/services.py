@@ -65,6 +65,9 @@ class NewEvidence:
     url: str = ""
     upload: object | None = None  # an UploadedFile
     checked: CheckedFile | None = None  # the form's check of ``upload``, when it made one
+    # A piece of evidence of another assessment of the same organization whose stored
+    # file this one shares (copying answers); files are stored by content, so no bytes move.
+    copy_of: Evidence | None = None
 
 
 @dataclass
@@ -78,6 +81,11 @@ class AnswerInput:
     explanation: str
     new_evidence: NewEvidence | None = None
     remove_evidence: list[int] = field(default_factory=list)
+    more_evidence: list[NewEvidence] = field(default_factory=list)  # imports add several
+
+    @property
+    def added_evidence(self) -> list[NewEvidence]:
+        return ([self.new_evidence] if self.new_evidence else []) + self.more_evidence
 
 
 @dataclass
@@ -235,10 +243,9 @@ def update_assessment_details(
         fresh.roles.set(roles)
 
 
-def _check_new_evidence(item: AnswerInput) -> None:
+def _check_new_evidence(new: NewEvidence, *, question_id: int) -> None:
     """Lengths, link scheme and the file itself (the slow part: before any lock)."""
-    new = item.new_evidence
-    where = {"question_id": item.question_id}
+    where = {"question_id": question_id}
     check_length(
         new.description,
         limit=EVIDENCE_DESCRIPTION_MAX_CHARS,
@@ -261,13 +268,16 @@ def _check_new_evidence(item: AnswerInput) -> None:
             new.checked = check_evidence_file(new.upload)
         except ValidationError as exc:
             raise LimitExceeded(exc.messages[0], field="evidence_file", **where) from exc
-    if new.upload is None and not new.url:
+    if new.copy_of is not None:
+        if not new.copy_of.file:
+            raise LimitExceeded("Only a stored file can be shared.", **where)
+    elif new.upload is None and not new.url:
         raise LimitExceeded("Evidence needs a link or a file.", field="evidence_url", **where)
 
 
 def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput]) -> None:
     """Items per answer and bytes per assessment, counted on the locked assessment."""
-    if not any(item.new_evidence for item in inputs):
+    if not any(item.added_evidence for item in inputs):
         return  # removing evidence is always allowed
     rows = list(
         Evidence.objects.filter(answer__assessment=assessment).values_list(
@@ -284,18 +294,24 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
     total = sum(size for _, size in kept)
     limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
     for item in inputs:
-        if item.new_evidence is None:
+        added = item.added_evidence
+        if not added:
             continue
-        count = sum(1 for question_id, _ in kept if question_id == item.question_id) + 1
+        count = sum(1 for question_id, _ in kept if question_id == item.question_id) + len(added)
         if count > limit:
-            field = "evidence_file" if item.new_evidence.upload is not None else "evidence_url"
+            field = "evidence_file" if added[0].upload is not None else "evidence_url"
             raise LimitExceeded(
                 f"An answer can have at most {limit} pieces of evidence; remove one first.",
                 question_id=item.question_id,
                 field=field,
             )
-        if item.new_evidence.checked is not None:
-            total += item.new_evidence.checked.size
+        for new in added:
+            if new.checked is not None:
+                total += new.checked.size
+            elif new.copy_of is not None:
+                total += new.copy_of.size or 0
+            else:
+                continue
             if total > settings.EVIDENCE_MAX_TOTAL_BYTES:
                 raise LimitExceeded(
                     "The evidence files of one assessment may add up to at most "
@@ -308,7 +324,13 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
 
 def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str]) -> Evidence:
     evidence = Evidence(answer=answer, description=new.description, url=new.url, added_by=by)
-    if new.upload is not None:
+    if new.copy_of is not None:
+        if new.copy_of.answer.assessment.organization_id != answer.assessment.organization_id:
+            raise WorkflowError("Evidence can be shared only within one organization.")
+        for name in ("file_name", "content_type", "size", "sha256"):
+            setattr(evidence, name, getattr(new.copy_of, name))
+        evidence.file.name = new.copy_of.file.name
+    elif new.upload is not None:
         checked = new.checked
         evidence.file_name = checked.name
         evidence.content_type = checked.content_type
@@ -353,8 +375,8 @@ def save_answers(*, assessment: Assessment, inputs: list[AnswerInput], by) -> in
             question_id=item.question_id,
             field="explanation",
         )
-        if item.new_evidence is not None:
-            _check_new_evidence(item)
+        for new in item.added_evidence:
+            _check_new_evidence(new, question_id=item.question_id)
     written: list[str] = []
     try:
         return _save_answers_locked(assessment=assessment, inputs=inputs, by=by, written=written)
@@ -407,7 +429,7 @@ def _is_untouched(*, answer: Answer | None, item: AnswerInput) -> bool:
     Someone else may have changed that answer since; the user did not touch it,
     so it is left as the other person saved it instead of counting as a conflict.
     """
-    if item.new_evidence or item.remove_evidence:
+    if item.added_evidence or item.remove_evidence:
         return False
     posted = (None if item.not_applicable else item.level, item.not_applicable, item.explanation)
     if item.seen_version == 0:
@@ -429,7 +451,7 @@ def _apply_answer(
         "not_applicable": item.not_applicable,
         "explanation": item.explanation,
     }
-    evidence_changes = bool(item.new_evidence) or bool(item.remove_evidence)
+    evidence_changes = bool(item.added_evidence) or bool(item.remove_evidence)
     if answer is None:
         empty = values["level"] is None and not item.not_applicable and not item.explanation
         if empty and not evidence_changes:
@@ -463,8 +485,8 @@ def _apply_answer(
     if item.remove_evidence:
         # Each row's file goes after commit if no other row refers to it (models.py).
         answer.evidence.filter(pk__in=item.remove_evidence).delete()
-    if item.new_evidence:
-        _store_evidence(answer=answer, new=item.new_evidence, by=by, written=written)
+    for new in item.added_evidence:
+        _store_evidence(answer=answer, new=new, by=by, written=written)
     return True
 
 

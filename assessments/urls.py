@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import answer_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -38,4 +38,28 @@ urlpatterns = [
     path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),
     path("assessments/<int:pk>/revise/", views.assessment_revise, name="assessment_revise"),
     path("assessments/<int:pk>/history/", views.assessment_history, name="assessment_history"),
+]
+
+urlpatterns += [
+    path(
+        "assessments/<int:pk>/answers.<str:fmt>",
+        answer_views.answers_export,
+        name="answers_export",
+    ),
+    path(
+        "assessments/<int:pk>/answers/import/",
+        answer_views.answers_import,
+        name="answers_import",
+    ),
+    path(
+        "assessments/<int:pk>/answers/import/apply/",
+        answer_views.answers_import_apply,
+        name="answers_import_apply",
+    ),
+    path("assessments/<int:pk>/answers/copy/", answer_views.answers_copy, name="answers_copy"),
+    path(
+        "assessments/<int:pk>/answers/copy/apply/",
+        answer_views.answers_copy_apply,
+        name="answers_copy_apply",
+    ),
 ]

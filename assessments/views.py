@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from principles.catalogue import live_catalogue
+from principles.models import LifecycleRole
 
 from . import services
 from .forms import ApproveForm, AssessmentForm, CommentForm, NewAssessmentForm, ReviewForm
@@ -400,5 +401,10 @@ def methodology(request):
     return render(
         request,
         "assessments/methodology.html",
-        {"bands": rules.bands, "floor_steps": rules.floor_steps, "levels": Answer.Level.choices},
+        {
+            "bands": rules.bands,
+            "floor_steps": rules.floor_steps,
+            "levels": Answer.Level.choices,
+            "roles": LifecycleRole.objects.order_by("order"),
+        },
     )

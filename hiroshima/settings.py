@@ -62,12 +62,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hiroshima.middleware.SecurityHeadersMiddleware",
+    # Before anything that reads the body (the two above only set headers).
+    "hiroshima.middleware.RequestSizeLimitMiddleware",
     "hiroshima.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hiroshima.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -152,6 +155,8 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A load balancer probes /healthz over plain HTTP: answer it, don't redirect it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -170,17 +175,56 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
-# Failed logins are counted per username; after AXES_FAILURE_LIMIT the username
-# is locked for AXES_COOLOFF_TIME (hours).
-AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))
+# Failed sign-ins: the rules are in hiroshima/throttle.py (README, Configuration).
+# Axes records failures per username and address; a success clears only that pair.
+AXES_HANDLER = "hiroshima.throttle.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "hiroshima.throttle.client_ip"
+AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))  # one username from one address
 AXES_COOLOFF_TIME = float(env_str("AXES_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Locking by IP address as well would lock out whole offices behind one NAT
-# address; the lock is per username on purpose.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(env_str("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
+LOGIN_FAILURE_LIMIT_PER_USERNAME = int(env_str("LOGIN_FAILURE_LIMIT_PER_USERNAME", "50"))
+LOGIN_FAILURE_LIMIT_UNKNOWN_USERNAMES = int(env_str("LOGIN_FAILURE_LIMIT_UNKNOWN_USERNAMES", "100"))
+# Proxies whose X-Forwarded-For is believed (the client's address for throttling).
+TRUSTED_PROXY_ADDRESSES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1")
+
+# --- Logging ---------------------------------------------------------------
+# Everything goes to stderr (gunicorn and systemd or the container runtime pass
+# it on): errors with their tracebacks, django.request's warnings (4xx) and errors
+# (5xx), and the application's own messages. DJANGO_LOG_FORMAT=json writes one
+# JSON object per line for a log collector; the default is one plain line each.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain").strip().lower()
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").strip().upper()
+LOGGING_CONFIG = "hiroshima.logging.configure"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "hiroshima.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        },
+    },
+    # Third-party libraries (WeasyPrint, fontTools) are chatty below WARNING.
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "py.warnings": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        **{
+            app: {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}
+            for app in ("hiroshima", "principles", "assessments", "reports")
+        },
+    },
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -210,14 +254,39 @@ EVIDENCE_MAX_TOTAL_BYTES = int(
     env_str("EVIDENCE_MAX_TOTAL_BYTES", str(500 * 1024 * 1024))
 )  # per assessment
 COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
+# Answers imported from a file (CSV, XLSX, YAML): the uploaded file, the bytes an
+# XLSX (a zip archive) may unpack to, and the rows it may hold.
+ANSWERS_IMPORT_MAX_BYTES = int(env_str("ANSWERS_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+ANSWERS_IMPORT_MAX_UNPACKED_BYTES = int(
+    env_str("ANSWERS_IMPORT_MAX_UNPACKED_BYTES", str(20 * 1024 * 1024))
+)
+ANSWERS_IMPORT_MAX_ROWS = int(env_str("ANSWERS_IMPORT_MAX_ROWS", "10000"))
 
 # Separation of duties: the approver must not have submitted the assessment or
 # changed its answers. Relax it only for a one-person organization; approvals that
 # use it say so in the report.
 FOUR_EYES_RELAXED = env_bool("FOUR_EYES_RELAXED", False)
+# Request bodies: a small limit everywhere, a larger one for the pages that take
+# files (a questionnaire page carries one evidence file per question; the verify
+# page one PDF; the answers import one answers file). Checked against
+# Content-Length before Django reads the body; a body without Content-Length
+# (chunked) is refused. The proxy in front should
+# refuse the same sizes (README, Deploy).
+REQUEST_MAX_BYTES = int(env_str("REQUEST_MAX_BYTES", str(1024 * 1024)))
+REQUEST_MAX_UPLOAD_FILES = int(env_str("REQUEST_MAX_UPLOAD_FILES", "12"))
+REQUEST_MAX_UPLOAD_BYTES = int(
+    env_str(
+        "REQUEST_MAX_UPLOAD_BYTES",
+        str(EVIDENCE_MAX_BYTES * REQUEST_MAX_UPLOAD_FILES + REQUEST_MAX_BYTES),
+    )
+)
+REQUEST_UPLOAD_VIEWS = ["questionnaire", "report_verify", "answers_import"]
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# load_framework refuses a framework file larger than this before parsing it.
+FRAMEWORK_MAX_FILE_BYTES = int(env_str("FRAMEWORK_MAX_FILE_BYTES", str(2 * 1024 * 1024)))
 
 # Conformance bands: (lowest score, key, label), highest first. A score below the
 # last threshold is "not conformant".

@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from .models import (
     NUMERALS,
@@ -29,6 +32,9 @@ from .models import (
     Question,
     QuestionWeight,
     ReportingSection,
+    shown,
+    validate_numeral,
+    validate_question_code,
 )
 
 PRINCIPLES_FILE = "principles.yaml"
@@ -84,24 +90,67 @@ class LoadResult:
 # --- reading ------------------------------------------------------------------
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader without anchors and aliases, refusing duplicate keys.
+
+    Aliases let a few kilobytes stand for gigabytes once anything walks the data
+    (the "billion laughs"); the framework files have no use for them. A duplicate
+    key would silently drop the first value.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (&name, *name) are not allowed in framework files",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:
+                    continue  # unhashable: the base class reports it
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {shown(key)}", key_node.start_mark
+                    )
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_entries(path: Path, problems: list[str]) -> list[Entry]:
     name = path.name
     if not path.is_file():
         problems.append(f"{name}: file not found in {path.parent}")
+        return []
+    size, limit = path.stat().st_size, settings.FRAMEWORK_MAX_FILE_BYTES
+    if size > limit:
+        problems.append(
+            f"{name}: the file has {size:,} bytes; framework files may be at most "
+            f"{limit:,} bytes (FRAMEWORK_MAX_FILE_BYTES)"
+        )
         return []
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         problems.append(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})")
         return []
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or str(exc)[:200]
         problems.append(f"{name}{where}: malformed YAML: {problem}")
         return []
     finally:
@@ -144,6 +193,29 @@ def _text(entry: Entry, name: str, problems: list[str], *, required: bool = True
     return value
 
 
+def _check_limits(entry: Entry, model, what: str, values: dict, problems: list[str]) -> None:
+    """Run the model fields' own validators (lengths, number ranges, formats) on the
+    values that passed the type checks, so that the database never sees them."""
+    for name, value in values.items():
+        if value is None or value == "":
+            continue
+        field = model._meta.get_field(name)
+        # The portable range of the field type (SQLite would take any 64-bit number
+        # in a "small" integer column; PostgreSQL would not).
+        low, high = BaseDatabaseOperations.integer_field_ranges.get(
+            field.get_internal_type(), (None, None)
+        )
+        if low is not None and not low <= value <= high:
+            problems.append(
+                f"{entry.where()}: {what}: '{name}' must be a whole number from {low} to {high}"
+            )
+            continue
+        try:
+            field.run_validators(value)
+        except ValidationError as error:
+            problems.append(f"{entry.where()}: {what}: '{name}': {' '.join(error.messages)}")
+
+
 def _expect_model(entry: Entry, allowed: tuple[str, ...], problems: list[str]) -> bool:
     if entry.model in allowed:
         return True
@@ -160,8 +232,10 @@ def _read_principles(entries: list[Entry], fw: Framework, problems: list[str]) -
             continue
         f = entry.fields
         numeral = f.get("numeral")
-        if numeral not in NUMERALS:
-            problems.append(f"{entry.where()}: unknown principle numeral {numeral!r} (I to XII)")
+        try:
+            validate_numeral(numeral)
+        except ValidationError as error:
+            problems.append(f"{entry.where()}: {' '.join(error.messages)}")
             continue
         if numeral in fw.principles:
             problems.append(f"{entry.where()}: duplicate principle {numeral}")
@@ -169,6 +243,7 @@ def _read_principles(entries: list[Entry], fw: Framework, problems: list[str]) -
         order = _int(f.get("order"))
         if order is None or order < 1:
             problems.append(f"{entry.where()}: principle {numeral}: 'order' must be a number")
+            order = None
         if f.get("source") not in sources:
             problems.append(
                 f"{entry.where()}: principle {numeral}: 'source' must be one of "
@@ -180,10 +255,12 @@ def _read_principles(entries: list[Entry], fw: Framework, problems: list[str]) -
                 f"{entry.where()}: principle {numeral}: 'oecd_section' must be a number "
                 f"from 1 to {len(ReportingSection.values)}"
             )
+            section = None
         version = f.get("wording_version", 1)
         if _int(version) is None or version < 1:
             problems.append(f"{entry.where()}: principle {numeral}: bad 'wording_version'")
-        fw.principles[numeral] = {
+            version = None
+        values = {
             "order": order,
             "title": _text(entry, "title", problems),
             "text": _text(entry, "text", problems),
@@ -192,6 +269,8 @@ def _read_principles(entries: list[Entry], fw: Framework, problems: list[str]) -
             "oecd_section": section,
             "wording_version": version,
         }
+        _check_limits(entry, Principle, f"principle {numeral}", values, problems)
+        fw.principles[numeral] = values
 
 
 def _read_roles(entries: list[Entry], fw: Framework, problems: list[str]) -> None:
@@ -203,16 +282,19 @@ def _read_roles(entries: list[Entry], fw: Framework, problems: list[str]) -> Non
             problems.append(f"{entry.where()}: role without a 'code'")
             continue
         if code in fw.roles:
-            problems.append(f"{entry.where()}: duplicate role {code}")
+            problems.append(f"{entry.where()}: duplicate role {shown(code)}")
             continue
         order = _int(entry.fields.get("order"))
         if order is None:
-            problems.append(f"{entry.where()}: role {code}: 'order' must be a number")
-        fw.roles[code] = {
+            problems.append(f"{entry.where()}: role {shown(code)}: 'order' must be a number")
+        values = {
             "order": order,
             "name": _text(entry, "name", problems),
             "description": _text(entry, "description", problems),
         }
+        what = f"role {shown(code)}"
+        _check_limits(entry, LifecycleRole, what, {"code": code, **values}, problems)
+        fw.roles[code] = values
 
 
 def _read_questions(entries: list[Entry], fw: Framework, problems: list[str]) -> None:
@@ -230,17 +312,25 @@ def _read_questions(entries: list[Entry], fw: Framework, problems: list[str]) ->
         if not isinstance(code, str) or not code:
             problems.append(f"{entry.where()}: question without a 'code'")
             continue
+        principle = _key(f.get("principle"))
+        try:
+            validate_question_code(code, numeral=principle if principle in fw.principles else None)
+        except ValidationError as error:
+            problems.append(f"{entry.where()}: {' '.join(error.messages)}")
+            continue
         if code in fw.questions:
             problems.append(
                 f"{entry.where()}: duplicate question code {code} (first at {question_where[code]})"
             )
             continue
-        principle = _key(f.get("principle"))
         if principle not in fw.principles:
-            problems.append(f"{entry.where()}: question {code}: unknown principle {principle!r}")
+            problems.append(
+                f"{entry.where()}: question {code}: unknown principle {shown(principle)}"
+            )
         order = _int(f.get("order"))
         if order is None or order < 1:
             problems.append(f"{entry.where()}: question {code}: 'order' must be a number")
+            order = None
         elif (principle, order) in orders:
             problems.append(
                 f"{entry.where()}: question {code}: order {order} already used by "
@@ -249,23 +339,23 @@ def _read_questions(entries: list[Entry], fw: Framework, problems: list[str]) ->
         else:
             orders[(principle, order)] = code
         question_where[code] = entry.where()
-        fw.questions[code] = {
-            "principle": principle,
+        values = {
             "order": order,
             "text": _text(entry, "text", problems),
             "guidance": _text(entry, "guidance", problems, required=False),
             "evidence_expected": _text(entry, "evidence_expected", problems, required=False),
-            "where": entry.where(),
         }
+        _check_limits(entry, Question, f"question {code}", values, problems)
+        fw.questions[code] = {"principle": principle, **values, "where": entry.where()}
 
     for entry in weight_entries:
         f = entry.fields
         code, role = _key(f.get("question")), _key(f.get("role"))
         if code not in fw.questions:
-            problems.append(f"{entry.where()}: weight for unknown question {code!r}")
+            problems.append(f"{entry.where()}: weight for unknown question {shown(code)}")
             continue
         if role not in fw.roles:
-            problems.append(f"{entry.where()}: weight of {code} for unknown role {role!r}")
+            problems.append(f"{entry.where()}: weight of {code} for unknown role {shown(role)}")
             continue
         if (code, role) in fw.weights:
             problems.append(f"{entry.where()}: second weight of {code} for role {role}")
@@ -273,7 +363,7 @@ def _read_questions(entries: list[Entry], fw: Framework, problems: list[str]) ->
         weight = _int(f.get("weight"))
         if weight is None or not 0 <= weight <= 3:
             problems.append(
-                f"{entry.where()}: weight of {code} for role {role} is {f.get('weight')!r}; "
+                f"{entry.where()}: weight of {code} for role {role} is {shown(f.get('weight'))}; "
                 "it must be a whole number from 0 to 3"
             )
             continue
@@ -368,7 +458,7 @@ def load_framework(*, directory: Path) -> LoadResult:
                     question=questions[code], role=roles[role]
                 )
                 _apply(obj, {"weight": weight}, result)
-    except IntegrityError as exc:
+    except DatabaseError as exc:
         raise FrameworkError([f"the database refused the framework: {exc}"]) from exc
     result.not_in_files = sorted(set(questions) - set(fw.questions))
     return result

@@ -4,11 +4,56 @@ Every model has a natural key, so the YAML fixtures carry no database ids and an
 edited fixture updates rows in place.
 """
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+# A question code is its principle's numeral, a dot and a number: "VII.2".
+QUESTION_CODE = re.compile(r"(?P<numeral>[IVX]{1,4})\.(?P<number>[1-9][0-9]{0,2})")
+
+
+# The rules for numerals and codes, used by the models (so the admin refuses bad
+# values) and by load_framework alike. Numerals and codes end up in URLs, file
+# names, CSV cells and the score chart: they are data and must look like data.
+
+
+def shown(value, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for messages about bad values."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def validate_numeral(value: str) -> None:
+    if not isinstance(value, str) or value not in NUMERALS:
+        raise ValidationError(
+            "%(value)s is not a principle numeral: use one of I to XII.",
+            code="numeral",
+            params={"value": shown(value)},
+        )
+
+
+def validate_question_code(value: str, *, numeral: str | None = None) -> None:
+    """A code like VII.2; with ``numeral``, it must also start with that numeral."""
+    match = QUESTION_CODE.fullmatch(value) if isinstance(value, str) else None
+    if match is None or match["numeral"] not in NUMERALS:
+        raise ValidationError(
+            "%(value)s is not a question code: write the principle's numeral, a dot and "
+            "a number from 1 to 999, e.g. VII.2.",
+            code="question_code",
+            params={"value": shown(value)},
+        )
+    if numeral is not None and match["numeral"] != numeral:
+        raise ValidationError(
+            "The code %(value)s must start with its principle's numeral %(numeral)s "
+            "(e.g. %(numeral)s.1).",
+            code="question_code_principle",
+            params={"value": value, "numeral": numeral},
+        )
 
 
 class ReportingSection(models.IntegerChoices):
@@ -38,7 +83,7 @@ class PrincipleManager(models.Manager):
 
 
 class Principle(models.Model):
-    numeral = models.CharField(max_length=5, unique=True)
+    numeral = models.CharField(max_length=5, unique=True, validators=[validate_numeral])
     order = models.PositiveSmallIntegerField(unique=True)
     title = models.CharField(max_length=120, help_text="Short title used in navigation.")
     text = models.TextField(help_text="The official wording, word for word.")
@@ -59,6 +104,11 @@ class Principle(models.Model):
 
     class Meta:
         ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(numeral__in=NUMERALS), name="principle_numeral_i_to_xii"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.numeral}. {self.title}"
@@ -105,7 +155,12 @@ class QuestionManager(models.Manager):
 
 class Question(models.Model):
     principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="questions")
-    code = models.CharField(max_length=12, unique=True, help_text="Stable code, e.g. VII.2.")
+    code = models.CharField(
+        max_length=12,
+        unique=True,
+        validators=[validate_question_code],
+        help_text="Stable code: the principle's numeral, a dot and a number, e.g. VII.2.",
+    )
     order = models.PositiveSmallIntegerField()
     text = models.TextField()
     guidance = models.TextField(blank=True, help_text="Help for the person answering.")
@@ -121,6 +176,16 @@ class Question(models.Model):
 
     def __str__(self):
         return self.code
+
+    def clean(self):
+        super().clean()
+        # The code's numeral names the principle's page (links use it): they must agree.
+        match = QUESTION_CODE.fullmatch(self.code or "")
+        if self.principle_id is not None and match and match["numeral"] in NUMERALS:
+            try:
+                validate_question_code(self.code, numeral=self.principle.numeral)
+            except ValidationError as error:
+                raise ValidationError({"code": error}) from None
 
     def natural_key(self):
         return (self.code,)

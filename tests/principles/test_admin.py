@@ -98,3 +98,80 @@ def test_weight_change_in_the_admin_is_recorded_with_its_author(admin_client):
     assert weight.history.latest().history_user == user
     page = client.get(url).content.decode()
     assert "Use set to 2 by ada" in page
+
+
+@pytest.mark.parametrize("numeral", ["<!--", "X/I", "=1+1", "XIII", "iv", ""])
+def test_the_admin_refuses_a_numeral_that_is_not_i_to_xii(admin_client, numeral):
+    client, _ = admin_client
+    principle = Principle.objects.get(numeral="III")
+    url = reverse("admin:principles_principle_change", args=[principle.pk])
+    data = form_data(client.get(url))
+    data["numeral"] = numeral
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["numeral"]
+    assert errors == ["This field is required."] if not numeral else errors
+    if numeral:
+        assert "is not a principle numeral" in errors[0] and "I to XII" in errors[0]
+    principle.refresh_from_db()
+    assert principle.numeral == "III"
+
+
+@pytest.mark.parametrize("code", ["=1+1", "<!--", "VII/2", "VII.2; drop", "VII.0", "XIII.1", "7.2"])
+def test_the_admin_refuses_a_malformed_question_code(admin_client, code):
+    client, _ = admin_client
+    question = Question.objects.get(code="VII.1")
+    url = reverse("admin:principles_question_change", args=[question.pk])
+    data = form_data(client.get(url))
+    data["code"] = code
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["code"]
+    assert "is not a question code" in error and "e.g. VII.2" in error
+    question.refresh_from_db()
+    assert question.code == "VII.1"
+
+
+def test_the_admin_refuses_a_code_of_another_principle(admin_client):
+    client, _ = admin_client
+    question = Question.objects.get(code="VII.1")
+    url = reverse("admin:principles_question_change", args=[question.pk])
+    data = form_data(client.get(url))
+    data["code"] = "VI.99"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["code"]
+    assert "must start with its principle's numeral VII" in error
+    question.refresh_from_db()
+    assert question.code == "VII.1"
+
+
+def test_the_principle_page_refuses_a_bad_code_in_its_question_list(admin_client):
+    client, _ = admin_client
+    principle = Principle.objects.get(numeral="VI")
+    url = reverse("admin:principles_principle_change", args=[principle.pk])
+    data = form_data(client.get(url))
+    data["questions-0-code"] = "<!--"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "is not a question code" in response.content.decode()
+    assert not Question.objects.filter(code="<!--").exists()
+
+
+def test_a_valid_new_code_is_accepted(admin_client):
+    client, _ = admin_client
+    question = Question.objects.get(code="VII.1")
+    url = reverse("admin:principles_question_change", args=[question.pk])
+    data = form_data(client.get(url))
+    data["code"] = "VII.42"
+    assert client.post(url, data).status_code == 302
+    question.refresh_from_db()
+    assert question.code == "VII.42"

@@ -1,11 +1,15 @@
 """load_framework: validation before any write, idempotence, in-place updates;
 export_framework: the round trip."""
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from principles.framework import FILES, export_framework, load_framework
@@ -182,3 +186,159 @@ def test_loaddata_reads_the_same_fixtures():
     call_command("loaddata", "principles", "roles", "questions", verbosity=0)
     assert Principle.objects.count() == 12
     assert LifecycleRole.objects.count() == 5
+
+
+# --- hostile or careless files ----------------------------------------------------
+
+
+def alias_bomb() -> str:
+    """Ten levels of ten aliases each: 10^10 strings once expanded, 5.7 KB on disk."""
+    lines = ["- model: principles.principle", "  fields:", "    order: 1"]
+    lines.append("    a0: &a0 [" + ", ".join(['"lol"'] * 10) + "]")
+    for level in range(1, 9):
+        refs = ", ".join([f"*a{level - 1}"] * 10)
+        lines.append(f"    a{level}: &a{level} [{refs}]")
+    lines.append("    numeral: [" + ", ".join(["*a8"] * 10) + "]")
+    text = "\n".join(lines) + "\n"
+    return text + "#" * (5800 - len(text)) + "\n"
+
+
+def test_an_alias_bomb_is_refused_at_once_with_tiny_memory(framework_dir):
+    import resource
+
+    (framework_dir / "principles.yaml").write_text(alias_bomb(), encoding="utf-8")
+    assert 5500 < (framework_dir / "principles.yaml").stat().st_size < 6000
+
+    def limit_memory():  # a regression fails with MemoryError instead of eating the machine
+        resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_DEBUG="1",
+        DATABASE_URL=f"sqlite:///{framework_dir / 'empty.sqlite3'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "load_framework", str(framework_dir)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit_memory,
+    )
+    assert result.returncode == 1
+    assert (
+        "principles.yaml, line 4: malformed YAML: anchors and aliases (&name, *name) "
+        "are not allowed in framework files" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) < 300
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(framework_dir, capsys, settings):
+    settings.FRAMEWORK_MAX_FILE_BYTES = 50_000
+    path = framework_dir / "questions.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n- [unclosed\n", encoding="utf-8")
+    before = catalogue_state()
+    load_and_fail(framework_dir)
+    err = capsys.readouterr().err
+    assert "questions.yaml: the file has" in err
+    assert "at most 50,000 bytes (FRAMEWORK_MAX_FILE_BYTES)" in err
+    assert "malformed YAML" not in err  # never parsed
+    assert catalogue_state() == before
+
+
+def test_a_duplicate_key_in_a_mapping_is_reported_with_its_line(framework_dir, capsys):
+    edit(framework_dir / "principles.yaml", "    order: 1\n", "    order: 1\n    order: 2\n")
+    before = catalogue_state()
+    load_and_fail(framework_dir)
+    err = capsys.readouterr().err
+    assert "principles.yaml, line 7: malformed YAML: duplicate key 'order'" in err
+    assert catalogue_state() == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "order: 1\n",
+            "order: 99999999999999999999\n",
+            "principle I: 'order' must be a whole number from 0 to 32767",
+        ),
+        (
+            "oecd_section: 1\n",
+            "oecd_section: 99999999999999999999\n",
+            "principle I: 'oecd_section' must be a number from 1 to 7",
+        ),
+        (
+            "title: Risks across the AI lifecycle",
+            "title: " + "Risks " * 30,
+            "principle I: 'title': Ensure this value has at most 120 characters (it has 179).",
+        ),
+        ("numeral: I\n", "numeral: <!--\n", "'<!--' is not a principle numeral"),
+        ("numeral: I\n", "numeral: [I, II]\n", "['I', 'II'] is not a principle numeral"),
+    ],
+)
+def test_principle_fields_outside_the_models_limits_are_reported(
+    framework_dir, capsys, old, new, message
+):
+    edit(framework_dir / "principles.yaml", old, new)
+    before = catalogue_state()
+    load_and_fail(framework_dir)
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert catalogue_state() == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("code: I.1\n", "code: I.1234567890\n", "'I.1234567890' is not a question code"),
+        ("code: I.1\n", "code: =1+1\n", "'=1+1' is not a question code"),
+        ("code: I.1\n", "code: II.99\n", "must start with its principle's numeral I"),
+        ("order: 1\n", "order: 70000\n", "question I.1: 'order' must be a whole number from 0"),
+    ],
+)
+def test_question_fields_outside_the_models_limits_are_reported(
+    framework_dir, capsys, old, new, message
+):
+    edit(framework_dir / "questions.yaml", old, new)
+    before = catalogue_state()
+    load_and_fail(framework_dir)
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert catalogue_state() == before
+
+
+def test_an_over_long_role_name_and_code_are_reported(framework_dir, capsys):
+    edit(framework_dir / "roles.yaml", "name: Design", "name: " + "D" * 61)
+    edit(framework_dir / "roles.yaml", "code: use", "code: use-of-ai-systems-by-anyone")
+    before = catalogue_state()
+    load_and_fail(framework_dir)
+    err = capsys.readouterr().err
+    assert "'name': Ensure this value has at most 60 characters (it has 61)." in err
+    assert "'code': Ensure this value has at most 20 characters" in err
+    assert catalogue_state() == before
+
+
+def test_a_long_bad_value_is_shown_shortened(framework_dir, capsys):
+    edit(framework_dir / "principles.yaml", "numeral: I\n", "numeral: " + "X" * 5000 + "\n")
+    load_and_fail(framework_dir)
+    err = capsys.readouterr().err
+    assert "XXXXXXXXXX…" in err and len(err) < 3000
+
+
+def test_a_database_error_while_loading_is_a_problem_and_nothing_is_written(framework_dir):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    edit(framework_dir / "principles.yaml", "title: Security controls", "title: Changed")
+    before = catalogue_state()
+    with mock.patch.object(
+        QuestionWeight, "save", side_effect=OperationalError("database is locked")
+    ):
+        edit(framework_dir / "questions.yaml", "weight: 1}", "weight: 0}")
+        message = load_and_fail(framework_dir)
+    assert "nothing was loaded" in message
+    assert catalogue_state() == before
