@@ -185,3 +185,16 @@ def test_results_and_gaps_are_tables_with_a_row_each(doc):
     rows = {name: [r for r in t.iter() if r.tag.endswith("tr")] for name, t in tables.items()}
     assert len(rows["results"]) == 1 + len(doc["principles"])  # with the heading row
     assert len(rows["gaps"]) == 1 + len(doc["gaps"])
+
+
+def test_chart_labels_print_at_9_pt_or_more_with_a_legend_of_every_band(doc):
+    svg = ET.fromstring(str(score_chart(doc)))
+    width = float(svg.get("viewBox").split()[2])
+    # The chart spans the text width of an A4 page with 16 mm margins: 178 mm in points.
+    scale = (178 / 25.4 * 72) / width
+    sizes = [float(e.get("font-size")) for e in svg.iter() if e.get("font-size")]
+    assert sizes and min(sizes) * scale >= 9
+    assert ".score-chart { width: 100%" in render_report_html(doc)
+    text = laid_out_text(render_report_html(doc))
+    for band in doc["methodology"]["bands"]:
+        assert band["label"] in text[text.index("Bars are coloured by band") :]
