@@ -141,7 +141,11 @@ def add_synthetic_questions(*, factor: int) -> None:
 # --- one measured render (child process) --------------------------------------
 
 
-BLOCKS = {"p", "h1", "h2", "h3", "h4", "li", "dt", "dd", "figcaption", "blockquote", "div"}
+# Table cells are blocks too: without them a table's whole text would be one paragraph.
+BLOCKS = {
+    *("p", "h1", "h2", "h3", "h4", "li", "dt", "dd", "figcaption", "blockquote", "div"),
+    *("td", "th", "caption"),
+}
 
 
 class _Blocks(HTMLParser):
