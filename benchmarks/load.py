@@ -93,6 +93,9 @@ def prepare_database() -> None:
     sh(*psql, f"createdb -O hiroshima_load {DB_NAME}")
 
 
+SIGNING_DIR = "/tmp/hiroshima-load-signing"
+
+
 def app_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
@@ -101,6 +104,9 @@ def app_env() -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,
         DJANGO_MEDIA_ROOT=f"/tmp/{DB_NAME}-media",
+        # Issued reports are signed: a demo identity made by prepare_app.
+        REPORT_SIGNING_P12=f"{SIGNING_DIR}/demo-signer.p12",
+        REPORT_SIGNING_P12_PASSPHRASE="demo-signing-passphrase",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -147,6 +153,7 @@ def prepare_app(env, officers: int, auditors: int, heavy: bool):
     manage = PYTHON, "manage.py"
     sh(*manage, "migrate", "-v0", env=env)
     sh(*manage, "load_framework", "-v0", env=env)
+    sh(*manage, "create_demo_signing_identity", "--dir", SIGNING_DIR, env=env)
     sh(*manage, "seed_demo", "-v0", env=env)
     sh(*manage, "collectstatic", "--noinput", "-v0", env=env)
     script = SETUP_SCRIPT.format(

@@ -10,7 +10,11 @@ peak of memory is its own:
 - the baseline: WeasyPrint rendering a plain HTML document of the same length,
   that is the report's own text, block for block, as unstyled paragraphs in the
   same font (no running header or footer, no chart, no page breaks, no PDF/A);
-- the ten-times report.
+- the ten-times report;
+- signing: each timed demo render is then signed as it is at issue
+  (``reports.signing.sign_pdf``: PAdES, incremental update, with the demo
+  identity that ``seed_demo`` creates), and the signed report's cost
+  (render + sign) is compared with the unsigned render of the same process.
 
 Each process first renders the demo once untimed, so that fonts, colour profile
 and templates are loaded as in a running server, then times its renders (wall
@@ -45,6 +49,7 @@ TARGET_DEMO_SECONDS = 2.0
 TARGET_OVERHEAD = 1.5
 TARGET_SCALE = 12.0
 TARGET_PEAK_MIB_TEN_TIMES = 400
+TARGET_SIGNED_RATIO = 1.2  # signed report ÷ unsigned render, same process
 PROCESSES_NORMAL = 5  # each renders RENDERS_PER_PROCESS times after its warm-up
 RENDERS_PER_PROCESS = 3
 PROCESSES_TEN_TIMES = 3  # one render each
@@ -54,6 +59,8 @@ def setup_django() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "hiroshima.settings"
     os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
     os.environ["DJANGO_MEDIA_ROOT"] = str(WORK / "media")
+    # The demo signing identity lives with the benchmark's data, not in the checkout.
+    os.environ["REPORT_SIGNING_DEMO_DIR"] = str(WORK / "signing")
     os.environ.setdefault("DJANGO_DEBUG", "1")  # a local command, like manage.py
     sys.path.insert(0, str(ROOT))
     import django
@@ -64,7 +71,7 @@ def setup_django() -> None:
 # --- building the data (parent process) ---------------------------------------
 
 
-def build_data() -> dict[str, int]:
+def build_data(*, ten_times: bool = True) -> dict[str, int]:
     """The database: the framework, ``seed_demo``'s data, and the ten-times assessment.
 
     Returns the ids of the demo's approved assessment and of the same assessment
@@ -85,6 +92,8 @@ def build_data() -> dict[str, int]:
     load_framework(directory=ROOT / "fixtures")
     call_command("seed_demo", stdout=io.StringIO())
     demo = Assessment.objects.get(organization__slug="aurora", status=Assessment.Status.APPROVED)
+    if not ten_times:
+        return {"normal": demo.pk}
 
     add_synthetic_questions(factor=10)
     officer = get_user_model().objects.get(username="officer")
@@ -132,7 +141,11 @@ def add_synthetic_questions(*, factor: int) -> None:
 # --- one measured render (child process) --------------------------------------
 
 
-BLOCKS = {"p", "h1", "h2", "h3", "h4", "li", "dt", "dd", "figcaption", "blockquote", "div"}
+# Table cells are blocks too: without them a table's whole text would be one paragraph.
+BLOCKS = {
+    *("p", "h1", "h2", "h3", "h4", "li", "dt", "dd", "figcaption", "blockquote", "div"),
+    *("td", "th", "caption"),
+}
 
 
 class _Blocks(HTMLParser):
@@ -192,6 +205,7 @@ def measure(case: str, assessment_id: int, warm_id: int, renders: int) -> dict:
     from assessments.models import Assessment
     from reports.document import build_report
     from reports.pdf import render_report_html, render_report_pdf
+    from reports.signing import sign_pdf
 
     def render(pk: int) -> tuple[bytes, float]:
         doc = build_report(assessment=Assessment.objects.get(pk=pk))
@@ -206,9 +220,20 @@ def measure(case: str, assessment_id: int, warm_id: int, renders: int) -> dict:
     # Render the demo once untimed, as a running server would have: fonts at
     # every size, the colour profile and the templates are then loaded.
     render(warm_id)
+    if case == "report":
+        sign_pdf(render(warm_id)[0])  # the signing key is read once per process, as in a server
     timed = [render(assessment_id) for _ in range(renders)]
+    signing = []
+    if case == "report":
+        for pdf, _ in timed:
+            start = time.perf_counter()
+            signed = sign_pdf(pdf)
+            signing.append(time.perf_counter() - start)
+        assert signed.startswith(pdf)
     return {
         "seconds": [seconds for _, seconds in timed],
+        "sign_seconds": signing,
+        "signed_bytes": len(signed) if signing else 0,
         "peak_mib": peak_rss_mib(),
         "bytes": len(timed[0][0]),
     }
@@ -265,6 +290,11 @@ def main() -> int:
     parser.add_argument("--assessment", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--warm", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--renders", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--signing-only",
+        action="store_true",
+        help="Measure the demo report with and without its signature only (about a minute).",
+    )
     args = parser.parse_args()
     if args.measure:
         setup_django()
@@ -275,12 +305,17 @@ def main() -> int:
     (WORK / "bench.sqlite3").unlink(missing_ok=True)
     setup_django()
     started = time.perf_counter()
-    ids = build_data()
+    ids = build_data(ten_times=not args.signing_only)
     print(
         f"Data built in {time.perf_counter() - started:.1f} s; {os.cpu_count()} CPU(s); "
         f"WeasyPrint {weasyprint_version()}, font subsetting by {font_subsetter()}."
     )
     demo_id = ids["normal"]
+    if args.signing_only:
+        reports = [run_child("report", demo_id, demo_id, RENDERS_PER_PROCESS) for _ in range(3)]
+        summarise("Demo report", reports)
+        ok = report_signing(reports)
+        return 0 if ok else 1
     # Report and baseline take turns, so that both see the same machine.
     pairs = [
         (
@@ -319,7 +354,28 @@ def main() -> int:
     ]
     for ok, target in checks:
         print(f"{'met   ' if ok else 'MISSED'} {target}")
-    return 0 if all(ok for ok, _ in checks) else 1
+    signed_ok = report_signing([report for report, _ in pairs])
+    return 0 if all(ok for ok, _ in checks) and signed_ok else 1
+
+
+def report_signing(reports: list[dict]) -> bool:
+    """Signed report (render + sign) ÷ unsigned render, per process, then the median."""
+    ratios = [
+        statistics.median(r + s for r, s in zip(rep["seconds"], rep["sign_seconds"], strict=True))
+        / statistics.median(rep["seconds"])
+        for rep in reports
+    ]
+    sign = statistics.median(s for rep in reports for s in rep["sign_seconds"])
+    ratio = statistics.median(ratios)
+    added = (reports[0]["signed_bytes"] - reports[0]["bytes"]) / 1024
+    print(
+        f"Signing: median {sign * 1000:.0f} ms, {added:.1f} KiB added; "
+        f"signed ÷ unsigned report {ratio:.3f} "
+        f"(per process: {' '.join(f'{r:.3f}' for r in ratios)})"
+    )
+    ok = ratio <= TARGET_SIGNED_RATIO
+    print(f"{'met   ' if ok else 'MISSED'} signed report ≤ {TARGET_SIGNED_RATIO} × unsigned render")
+    return ok
 
 
 if __name__ == "__main__":

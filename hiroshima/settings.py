@@ -323,3 +323,38 @@ CONFORMANCE_BAND_FLOOR = ("not", "Not conformant")
 # 0 switches the rule off. Bands and this rule are frozen into an assessment at
 # submission.
 CONFORMANCE_FLOOR_STEPS = int(env_str("CONFORMANCE_FLOOR_STEPS", "1"))
+
+# --- Signed reports and public verification -------------------------------------
+
+# Issued reports carry a PAdES signature made with this PKCS#12 file (key,
+# certificate, chain). Unset with debug off: issuing refuses with a clear message
+# and `check --deploy` reports it. Unset with debug on (a local run): the demo
+# identity that `create_demo_signing_identity` (and `seed_demo`) writes under
+# REPORT_SIGNING_DEMO_DIR, with the demo passphrase.
+REPORT_SIGNING_DEMO_DIR = Path(
+    env_str("REPORT_SIGNING_DEMO_DIR", str(BASE_DIR / "var" / "signing"))
+)
+REPORT_SIGNING_DEMO_PASSPHRASE = "demo-signing-passphrase"
+_DEMO_SIGNING = DEBUG and not env_str("REPORT_SIGNING_P12")
+REPORT_SIGNING_P12 = (
+    str(REPORT_SIGNING_DEMO_DIR / "demo-signer.p12")
+    if _DEMO_SIGNING
+    else env_str("REPORT_SIGNING_P12")
+)
+REPORT_SIGNING_P12_PASSPHRASE = (
+    REPORT_SIGNING_DEMO_PASSPHRASE if _DEMO_SIGNING else env_str("REPORT_SIGNING_P12_PASSPHRASE")
+)
+# PEM files of the CA certificates whose signatures the verify page accepts as
+# ours (comma-separated); default: the self-signed certificates in the PKCS#12 file.
+REPORT_SIGNING_TRUST_ROOTS = env_list("REPORT_SIGNING_TRUST_ROOTS")
+# An RFC 3161 timestamp authority (e.g. https://freetsa.org/tsr): signatures
+# become PAdES-B-T with validation data embedded (B-LT). Optional.
+REPORT_TSA_URL = env_str("REPORT_TSA_URL")
+REPORT_TSA_TIMEOUT = int(env_str("REPORT_TSA_TIMEOUT", "10"))
+
+# The verify page is public: attempts (checks and downloads) per client address
+# (as the sign-in throttle finds it, TRUSTED_PROXY_ADDRESSES) and window, counted
+# in the cache.
+VERIFY_THROTTLE_REQUESTS = int(env_str("VERIFY_THROTTLE_REQUESTS", "30"))
+VERIFY_THROTTLE_SECONDS = int(env_str("VERIFY_THROTTLE_SECONDS", "600"))
+VERIFY_MAX_BYTES = int(env_str("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -10,7 +10,15 @@ class IssuedReportAdmin(admin.ModelAdmin):
 
     list_display = ["report_id", "assessment", "issued_at", "fingerprint"]
     search_fields = ["report_id", "fingerprint", "pdf_sha256", "assessment__organization__name"]
-    fields = ["report_id", "assessment", "issued_at", "fingerprint", "pdf_sha256", "pdf_size"]
+    fields = [
+        "report_id",
+        "assessment",
+        "issued_at",
+        "fingerprint",
+        "pdf_sha256",
+        "unsigned_pdf_sha256",
+        "pdf_size",
+    ]
     readonly_fields = fields
     list_select_related = ["assessment__organization"]
 

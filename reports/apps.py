@@ -5,4 +5,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self):
-        from . import signals  # noqa: F401 (connects the approval handler)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            signals,  # noqa: F401 (connects the approval handler)
+        )

@@ -2,21 +2,32 @@
 
 WeasyPrint lays out SVG text letter by letter, so the chart keeps its text short:
 numerals and numbers only. The principles' titles and the bands' names are in
-the HTML around it.
+the HTML around it, with the legend (``chart_legend``).
+
+Every value that comes from the document (numerals, band keys, thresholds) is
+data, never markup: it goes through ``escape`` like any template variable. A
+numeral such as ``<!--`` once turned the rest of the report into a comment.
+
+The drawing is 500 units wide and printed across the page's text width (about
+504 pt), so one unit is about one point: the labels print at 10 pt and the
+threshold labels at 9 pt.
 """
 
 from __future__ import annotations
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 520
-LABEL_WIDTH = 62  # "VIII  100.0"
+WIDTH = 500
+LABEL_WIDTH = 66  # "VIII  100.0" at 10 pt
 BAR_LEFT = LABEL_WIDTH + 6
-BAR_WIDTH = 430  # 0 to 100
-ROW = 20
-TOP = 16  # room for the threshold labels
-AXIS = 20  # room for the axis labels
-FONT = 'font-family="DejaVu Sans, sans-serif"'
+BAR_WIDTH = WIDTH - BAR_LEFT - 12  # 0 to 100, room for the "100" tick label
+ROW = 17
+TOP = 18  # room for the threshold labels
+AXIS = 22  # room for the axis labels
+FONT_SIZE = 10
+SMALL_FONT_SIZE = 9
+FONT = 'font-family="DejaVu Sans, Noto Sans CJK JP, sans-serif"'
 
 BAND_COLOURS = {
     "conformant": "#146c43",
@@ -24,36 +35,65 @@ BAND_COLOURS = {
     "partially": "#997404",
     "not": "#b02a37",
 }
+# For bands with other keys (a catalogue may define its own): by position, best first.
+FALLBACK_COLOURS = ("#146c43", "#0a58ca", "#997404", "#b02a37", "#6f42c1", "#495057")
+NO_BAND_COLOUR = "#495057"
+
+
+def band_colour(key: str | None, bands: list[dict]) -> str:
+    """The colour of a band in the chart and its legend (never taken from the document)."""
+    if key in BAND_COLOURS:
+        return BAND_COLOURS[key]
+    keys = [b.get("key") for b in bands]
+    if key in keys:
+        return FALLBACK_COLOURS[min(keys.index(key), len(FALLBACK_COLOURS) - 1)]
+    return NO_BAND_COLOUR
+
+
+def chart_legend(doc: dict) -> list[dict]:
+    """The legend's entries: each band's label, its colour and its threshold (or None)."""
+    bands = doc["methodology"]["bands"]
+    return [
+        {
+            "label": band["label"],
+            "colour": band_colour(band["key"], bands),
+            "threshold": band.get("threshold"),
+        }
+        for band in bands
+    ]
 
 
 def score_chart(doc: dict) -> SafeString:
     """Horizontal bars, one per principle, with the band thresholds as dashed lines."""
     principles = doc["principles"]
+    bands = doc["methodology"]["bands"]
     bottom = TOP + ROW * len(principles)
     height = bottom + AXIS
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="score-chart" width="{WIDTH}" '
-        f'height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" {FONT} font-size="10">',
+        f'height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" {FONT} '
+        f'font-size="{FONT_SIZE}">',
         "<title>Score of each principle, 0 to 100, with the band thresholds</title>",
     ]
     for tick in range(0, 101, 25):
         x = _x(tick)
         parts.append(
             f'<line x1="{x}" y1="{TOP}" x2="{x}" y2="{bottom}" stroke="#dee2e6" stroke-width="1"/>'
-            f'<text x="{x}" y="{bottom + 14}" text-anchor="middle" fill="#212529">{tick}</text>'
+            f'<text x="{x}" y="{bottom + 15}" text-anchor="middle" fill="#212529">{tick}</text>'
         )
-    for band in doc["methodology"]["bands"]:
-        if band["threshold"] is None:
+    for band in bands:
+        threshold = band.get("threshold")
+        if threshold is None:
             continue
-        x = _x(band["threshold"])
+        x = _x(float(threshold))
         parts.append(
             f'<line x1="{x}" y1="{TOP - 4}" x2="{x}" y2="{bottom}" stroke="#495057" '
             f'stroke-width="1" stroke-dasharray="4 3"/>'
-            f'<text x="{x}" y="{TOP - 6}" text-anchor="middle" font-size="9" fill="#495057">'
-            f"{band['threshold']:g}</text>"
+            f'<text x="{x}" y="{TOP - 7}" text-anchor="middle" font-size="{SMALL_FONT_SIZE}" '
+            f'fill="#495057">{escape(f"{float(threshold):g}")}</text>'
         )
     for index, principle in enumerate(principles):
-        parts.append(_bar(principle, TOP + index * ROW))
+        parts.append(_bar(principle, TOP + index * ROW, bands))
     parts.append(
         f'<line x1="{BAR_LEFT}" y1="{bottom}" x2="{BAR_LEFT + BAR_WIDTH}" y2="{bottom}" '
         f'stroke="#212529" stroke-width="1"/>'
@@ -61,22 +101,24 @@ def score_chart(doc: dict) -> SafeString:
         f'stroke="#212529" stroke-width="1"/>'
         "</svg>"
     )
-    return mark_safe("".join(parts))  # noqa: S308 (numerals and numbers only)
+    # Safe: every value from the document above went through escape(); the rest is ours.
+    return mark_safe("".join(parts))  # noqa: S308
 
 
-def _bar(principle: dict, top: int) -> str:
+def _bar(principle: dict, top: int, bands: list[dict]) -> str:
     score = principle["score"]
-    shown = "no score" if score is None else f"{score:.1f}"
+    shown = "–" if score is None else f"{float(score):.1f}"
     row = (
         f'<text x="{LABEL_WIDTH}" y="{top + ROW / 2 + 4}" text-anchor="end" fill="#212529">'
-        f"{principle['numeral']}  {shown}</text>"
+        f"{escape(principle['numeral'])}  {escape(shown)}</text>"
     )
     if score is None:
         return row
-    colour = BAND_COLOURS.get(principle["band"]["key"], "#495057")
-    width = round(BAR_WIDTH * score / 100, 1)
+    band = principle.get("band") or {}
+    colour = band_colour(band.get("key"), bands)
+    width = round(BAR_WIDTH * min(max(float(score), 0.0), 100.0) / 100, 1)
     return (
-        f'{row}<rect x="{BAR_LEFT}" y="{top + 4}" width="{width}" height="{ROW - 8}" '
+        f'{row}<rect x="{BAR_LEFT}" y="{top + 3}" width="{width}" height="{ROW - 6}" '
         f'fill="{colour}"/>'
     )
 

@@ -217,6 +217,7 @@ def build_report(*, assessment: Assessment) -> dict:
             ],
         },
         "workflow": _workflow(assessment),
+        "verification_url": settings.SITE_URL + reverse("report_verify"),
     }
 
 

@@ -1,7 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-
-MAX_VERIFY_BYTES = 20 * 1024 * 1024
+from django.template.defaultfilters import filesizeformat
 
 
 class VerifyForm(forms.Form):
@@ -11,7 +11,6 @@ class VerifyForm(forms.Form):
         required=False,
         allow_empty_file=True,  # an empty file is simply "not verified"
         label="Report PDF",
-        help_text="The PDF as you received it, up to 20 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
     fingerprint = forms.CharField(
@@ -22,10 +21,16 @@ class VerifyForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.VERIFY_MAX_BYTES)
+        self.fields["pdf"].help_text = f"The PDF as you received it, up to {limit}."
+
     def clean_pdf(self):
         upload = self.cleaned_data.get("pdf")
-        if upload and upload.size > MAX_VERIFY_BYTES:
-            raise ValidationError("This file is larger than 20 MB: it is not a report of ours.")
+        if upload and upload.size > settings.VERIFY_MAX_BYTES:
+            limit = filesizeformat(settings.VERIFY_MAX_BYTES)
+            raise ValidationError(f"This file is larger than {limit}: it is not a report of ours.")
         return upload
 
     def clean(self):

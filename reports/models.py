@@ -16,9 +16,11 @@ class ReportImmutable(Exception):
 class IssuedReport(models.Model):
     """The report of an approved assessment, frozen at approval.
 
-    ``pdf`` holds the exact bytes handed out; ``pdf_sha256`` identifies a copy of
-    them and ``fingerprint`` (SHA-256 of ``document_json``) identifies the data
-    the report was rendered from. Nothing here changes once written.
+    ``pdf`` holds the exact bytes handed out (the rendering with its signature);
+    ``pdf_sha256`` identifies a copy of them, ``unsigned_pdf_sha256`` the
+    rendering before signing (deterministic: a re-render gives it again) and
+    ``fingerprint`` (SHA-256 of ``document_json``) the data the report was
+    rendered from. Nothing here changes once written.
     """
 
     assessment = models.OneToOneField(
@@ -30,6 +32,11 @@ class IssuedReport(models.Model):
     )
     pdf = models.BinaryField()
     pdf_sha256 = models.CharField(max_length=64, unique=True)
+    unsigned_pdf_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the rendering before it was signed: the same on every re-render.",
+    )
     document_json = models.TextField(help_text="The canonical JSON document, as issued.")
     issued_at = models.DateTimeField(auto_now_add=True)
 

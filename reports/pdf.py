@@ -14,23 +14,52 @@ under a lock, so that concurrent renders in one process never see another's.
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
+import re
 import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
+import pypdf
+import segno
 import weasyprint
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
-from .chart import score_chart
+from assessments.services import WorkflowError
+
+from .chart import chart_legend, score_chart
 from .exports import canonical_json, fingerprint
 
 REPORT_TEMPLATE = "reports/report.html"
+# The QR code and verification address on the cover, when the signing feature provides them.
+VERIFICATION_TEMPLATE = "reports/_verification.html"
 PDF_VARIANT = "pdf/a-3b"
 ATTACHMENT_NAME = "report.json"
 
 _render_lock = threading.Lock()
+
+
+class MissingGlyphs(WorkflowError):
+    """The PDF shows some characters as .notdef (empty boxes): no installed font has them.
+
+    A workflow error, so that approving (which issues the report) is refused with
+    this message rather than failing.
+    """
+
+    def __init__(self, characters: list[str]):
+        self.characters = characters
+        shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in characters[:10] if len(c) == 1)
+        more = f" and {len(characters) - 10} more" if len(characters) > 10 else ""
+        super().__init__(
+            "The report cannot be issued: no font installed on the server can print "
+            f"{shown or 'some characters'}{more}; they would show as empty boxes. "
+            "Install the fonts the README lists (fonts-dejavu-core, fonts-noto-cjk) or "
+            "change the text, then issue again."
+        )
 
 
 def report_context(doc: dict) -> dict:
@@ -42,13 +71,41 @@ def report_context(doc: dict) -> dict:
     """
     doc = json.loads(canonical_json(doc))
     by_numeral = {p["numeral"]: p for p in doc["principles"]}
+    digest = fingerprint(doc)
+    opinion = doc.get("opinion")
     return {
         "doc": doc,
-        "fingerprint": fingerprint(doc),
+        "fingerprint": digest,
+        **verification_context(doc, digest),
         "chart": score_chart(doc),
-        "weakest": [by_numeral[n] for n in doc["weakest"]],
+        "legend": chart_legend(doc),
+        "weakest": [by_numeral[n] for n in doc["weakest"] if n in by_numeral],
         "thresholds": [b for b in doc["methodology"]["bands"] if b["threshold"] is not None],
+        # Drafts (no opinion yet) show the comments; an approval says whether they go in.
+        "show_comments": opinion["include_comments"] if opinion else True,
+        "comments": [
+            {"code": q["code"], **c}
+            for p in doc["principles"]
+            for q in p["questions"]
+            for c in q["comments"]
+        ],
+        "verification_template": _verification_template(),
     }
+
+
+def verification_context(doc: dict, digest: str) -> dict:
+    """The address that verifies this report, and a QR code to it (drafts have neither).
+
+    The fingerprint cannot be inside the document it fingerprints, so it is added
+    to the document's ``verification_url`` here, at render time. The QR code is an
+    SVG in a ``data:`` URL, the only kind of URL the renderer fetches.
+    """
+    base = doc.get("verification_url")
+    if doc.get("draft") or not base:
+        return {"verification_url": "", "qr_svg_data_uri": ""}
+    url = f"{base}?{urlencode({'fingerprint': digest})}"
+    qr = segno.make(url, error="m")
+    return {"verification_url": url, "qr_svg_data_uri": qr.svg_data_uri(scale=4, border=2)}
 
 
 def render_report_html(doc: dict) -> str:
@@ -74,7 +131,63 @@ def render_report_pdf(doc: dict) -> bytes:
     )
     html = weasyprint.HTML(string=render_report_html(doc), url_fetcher=fetcher)
     with _rendering(stamp):
-        return html.write_pdf(pdf_variant=PDF_VARIANT, attachments=[attachment])
+        pdf = html.write_pdf(pdf_variant=PDF_VARIANT, attachments=[attachment])
+    if not doc["draft"]:
+        # An issued report must print every character (and .notdef breaks PDF/A);
+        # a draft is still shown, so that the text can be seen and corrected.
+        check_glyphs(pdf)
+    return pdf
+
+
+def check_glyphs(pdf: bytes) -> None:
+    """Raise ``MissingGlyphs`` when a font of ``pdf`` draws .notdef (glyph 0).
+
+    Reads the fonts' dictionaries only, never the pages' content streams (about
+    25 ms for the 24 pages of the demo report). WeasyPrint gives each character no
+    font has a code of its own, maps that code to glyph 0 in the font's encoding
+    CMap (otherwise the encoding is plain Identity-H) and lists glyph 0 in the
+    font's widths. Both are looked for; the ToUnicode map names the characters.
+    """
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    seen: set = set()
+    missing: list[str] = []
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            key = getattr(ref, "idnum", None) or id(ref)
+            if key in seen:
+                continue
+            seen.add(key)
+            missing += _notdef_characters(ref.get_object())
+    if missing:
+        raise MissingGlyphs(sorted(set(missing)))
+
+
+_CID_TO_ZERO = re.compile(rb"<([0-9a-fA-F]{4})>\s+0\b")
+_TO_UNICODE = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
+
+
+def _notdef_characters(font) -> list[str]:
+    """The characters a Type 0 font draws as glyph 0 (``["?"]`` when it cannot tell which)."""
+    if font.get("/Subtype") != "/Type0":
+        return []
+    codes: set[bytes] = set()
+    encoding = font.get("/Encoding")
+    if encoding is not None and not isinstance(encoding.get_object(), pypdf.generic.NameObject):
+        codes |= {
+            m.group(1).lower() for m in _CID_TO_ZERO.finditer(encoding.get_object().get_data())
+        }
+    descendant = font["/DescendantFonts"][0].get_object()
+    widths = descendant.get("/W") or []
+    uses_glyph_zero = bool(widths) and int(widths[0]) == 0
+    if not codes and not uses_glyph_zero:
+        return []
+    names = {}
+    to_unicode = font.get("/ToUnicode")
+    if to_unicode is not None:
+        for code, text in _TO_UNICODE.findall(to_unicode.get_object().get_data()):
+            names[code.lower()] = bytes.fromhex(text.decode()).decode("utf-16-be", "replace")
+    return [names.get(code, "?") for code in sorted(codes)] or ["?"]
 
 
 def document_date(doc: dict) -> datetime:
@@ -82,6 +195,14 @@ def document_date(doc: dict) -> datetime:
     workflow = doc["workflow"]
     value = workflow["approved_at"] or workflow["submitted_at"] or workflow["created_at"]
     return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _verification_template() -> str | None:
+    try:
+        get_template(VERIFICATION_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return VERIFICATION_TEMPLATE
 
 
 def _local_only_fetcher() -> weasyprint.URLFetcher:

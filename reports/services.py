@@ -1,12 +1,10 @@
-"""Issuing reports and verifying copies of them."""
+"""Issuing reports, and the background renders of issued and draft PDFs (verifying
+copies of reports is in ``verification``)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-from dataclasses import dataclass
-from datetime import UTC
 from functools import partial
 
 from django.conf import settings
@@ -16,12 +14,11 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 
-from . import rendering
+from . import rendering, signing
 from .document import build_report
 from .exports import canonical_json
 from .models import IssuedReport, ReportRender
 
-FINGERPRINT_RE = re.compile(r"[0-9a-f]{64}")
 ISSUING_PRIORITY = 10  # draft renders have the default, 0
 
 
@@ -29,29 +26,27 @@ class NotApproved(Exception):
     """Only an approved assessment has an issued report."""
 
 
-@dataclass(frozen=True)
-class Verdict:
-    verified: bool
-    message: str
-    report: IssuedReport | None = None
-
-
 def issue_report(*, assessment: Assessment) -> IssuedReport:
-    """Render and store the report of an approved assessment, once.
+    """Render, sign and store the report of an approved assessment, once.
 
     Idempotent: when the report was issued already, the stored one is returned
-    unchanged, so its bytes and fingerprint never change. It renders (seconds, or
-    up to the time limit), so it runs in a task worker or a command, never in a
-    request.
+    unchanged, so its bytes and fingerprint never change. The rendering is
+    deterministic (``unsigned_pdf_sha256`` is the same on every render of the
+    same document); the signature, which carries its own time, is not.
+    It renders (seconds, or up to the time limit, in a limited child process), so
+    it runs in a task worker or a command, never in a request.
+    Raises ``signing.SigningNotConfigured`` when no signing certificate is set up.
     """
     existing = IssuedReport.objects.filter(assessment=assessment).first()
     if existing is not None:
         return existing
     if not assessment.is_locked:
         raise NotApproved(f"“{assessment.title}” is not approved: its report cannot be issued.")
+    signing.signing_signer()  # no certificate: say so before a second-long render
     doc = build_report(assessment=assessment)
     document = canonical_json(doc)
-    pdf = issued_pdf_bytes(rendering.render_pdf(doc))
+    unsigned = rendering.render_pdf(doc)
+    pdf = issued_pdf_bytes(unsigned)
     try:
         with transaction.atomic():
             return IssuedReport.objects.create(
@@ -60,6 +55,7 @@ def issue_report(*, assessment: Assessment) -> IssuedReport:
                 fingerprint=hashlib.sha256(document).hexdigest(),
                 pdf=pdf,
                 pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                unsigned_pdf_sha256=hashlib.sha256(unsigned).hexdigest(),
                 document_json=document.decode("utf-8"),
             )
     except IntegrityError:
@@ -68,13 +64,12 @@ def issue_report(*, assessment: Assessment) -> IssuedReport:
 
 
 def issued_pdf_bytes(rendered: bytes) -> bytes:
-    """The bytes stored and handed out for a freshly rendered issued report.
+    """The bytes stored and handed out for a freshly rendered issued report: signed.
 
-    The one place where rendered bytes become the issued bytes: a signature
-    (``reports.signing.sign_pdf``) is applied here, so that ``pdf_sha256`` and the
-    verify page cover exactly what is handed out.
+    The one place where rendered bytes become the issued bytes, so that
+    ``pdf_sha256`` and the verify page cover exactly what is handed out.
     """
-    return rendered
+    return signing.sign_pdf(rendered)
 
 
 # --- background renders ------------------------------------------------------
@@ -172,7 +167,7 @@ def run_render(*, render_id: int) -> str:
             doc = json.loads(render.document_json)
             _finish(render.pk, attempt, pdf=rendering.render_pdf(doc), document_json="")
             _prune_drafts(assessment_id=render.assessment_id)
-    except (rendering.RenderFailed, NotApproved) as exc:
+    except (rendering.RenderFailed, NotApproved, signing.SigningNotConfigured) as exc:
         _finish(render.pk, attempt, error=str(exc))
         return f"failed: {exc}"
     except ObjectDoesNotExist:
@@ -245,57 +240,3 @@ def report_document(*, assessment: Assessment) -> dict:
     if issued is not None:
         return json.loads(issued.document_json)
     return build_report(assessment=assessment)
-
-
-def verify_pdf(data: bytes) -> Verdict:
-    """Is ``data`` exactly a PDF this system issued?"""
-    digest = hashlib.sha256(data).hexdigest()
-    report = _issued(pdf_sha256=digest)
-    if report is None:
-        return Verdict(
-            False,
-            "Not verified: this file is not a report issued by this system. It may have been "
-            "changed, truncated or produced elsewhere.",
-        )
-    return Verdict(True, _verified_message(report, what="this PDF is"), report)
-
-
-def verify_fingerprint(text: str) -> Verdict:
-    """Does ``text`` (pasted from a report) match the fingerprint of an issued report?"""
-    value = "".join(str(text).split()).lower()
-    if not FINGERPRINT_RE.fullmatch(value):
-        return Verdict(
-            False,
-            "Not verified: a fingerprint is 64 hexadecimal characters (0–9, a–f), as printed "
-            "at the foot of every page of the report.",
-        )
-    report = _issued(fingerprint=value)
-    if report is None:
-        return Verdict(False, "Not verified: no report issued by this system has this fingerprint.")
-    return Verdict(True, _verified_message(report, what="this fingerprint identifies"), report)
-
-
-def _issued(**lookup) -> IssuedReport | None:
-    return (
-        IssuedReport.objects.select_related("assessment__organization", "assessment__approved_by")
-        .defer("pdf", "document_json")
-        .filter(**lookup)
-        .first()
-    )
-
-
-def _verified_message(report: IssuedReport, *, what: str) -> str:
-    assessment = report.assessment
-    approver = assessment.approved_by
-    name = (approver.get_full_name() or approver.get_username()) if approver else "unknown"
-    approved = (
-        f"{assessment.approved_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-        if assessment.approved_at
-        else "an unknown date"
-    )
-    return (
-        f"Verified: {what} report {report.report_id}, "
-        f"issued by this system for {assessment.organization.name}, "
-        f"assessment “{assessment.title}” (revision {assessment.revision}), "
-        f"approved on {approved} by {name}."
-    )

@@ -15,6 +15,14 @@ urlpatterns = [
     path(RENDER + "retry/", views.report_render_retry, name="report_render_retry"),
     path("verify/", views.report_verify, name="report_verify"),
     path(
+        "verify/issuer-ca.pem", views.report_issuer_certificates, name="report_issuer_certificates"
+    ),
+    path(
+        "verify/<slug:fingerprint>/report.pdf",
+        views.report_issued_pdf,
+        name="report_issued_pdf",
+    ),
+    path(
         "assessments/<int:pk>/results.oscal.json",
         oscal_views.oscal_results,
         name="oscal_results",

@@ -1,6 +1,8 @@
+from asn1crypto import pem
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -8,7 +10,7 @@ from assessments.models import Membership
 from assessments.views import get_assessment_for_user, require_role
 
 from . import pdf as pdf_renderer
-from . import services
+from . import services, signing, throttle, verification
 from .exports import canonical_json, render_csv
 from .forms import VerifyForm
 from .models import IssuedReport, ReportRender
@@ -119,18 +121,55 @@ def report_csv(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
 def report_verify(request):
-    posted = request.method == "POST"
-    form = VerifyForm(request.POST, request.FILES) if posted else VerifyForm()
-    verdict = None
-    if posted and form.is_valid():
-        upload = form.cleaned_data["pdf"]
-        if upload:
-            verdict = services.verify_pdf(upload.read())
-        else:
-            verdict = services.verify_fingerprint(form.cleaned_data["fingerprint"])
-    return render(request, "reports/verify.html", {"form": form, "verdict": verdict})
+    """Public: check a file or a fingerprint (``?fingerprint=`` from the report's QR code)."""
+    asked = request.GET.get("fingerprint")
+    if request.method == "GET" and asked is None:
+        return render(request, "reports/verify.html", {"form": VerifyForm()})
+    if not throttle.allow(request):
+        return _too_many(request)
+    if request.method == "GET":
+        form = VerifyForm(initial={"fingerprint": asked})
+        return _verify_page(request, form, by_fingerprint=verification.verify_fingerprint(asked))
+    form = VerifyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _verify_page(request, form)
+    if upload := form.cleaned_data["pdf"]:
+        return _verify_page(request, form, by_file=verification.verify_file(upload.read()))
+    verdict = verification.verify_fingerprint(form.cleaned_data["fingerprint"])
+    return _verify_page(request, form, by_fingerprint=verdict)
+
+
+@require_GET
+def report_issued_pdf(request, fingerprint):
+    """Public: the issued PDF whose fingerprint is known (a 256-bit value: not guessable)."""
+    if not throttle.allow(request):
+        return _too_many(request)
+    issued = get_object_or_404(
+        IssuedReport.objects.only("report_id", "pdf"), fingerprint=fingerprint
+    )
+    return _download(bytes(issued.pdf), "application/pdf", issued.pdf_filename)
+
+
+@require_GET
+def report_issuer_certificates(request):
+    """Public: the certificates our signatures chain to, for ``verify_report --trust``."""
+    try:
+        roots = signing.trust_roots()
+    except signing.SigningNotConfigured as exc:
+        raise Http404("No signing certificate is configured.") from exc
+    content = b"".join(pem.armor("CERTIFICATE", cert.dump()) for cert in roots)
+    return _download(content, "application/x-pem-file", "issuer-ca.pem")
+
+
+def _verify_page(request, form, **verdicts):
+    return render(request, "reports/verify.html", {"form": form, **verdicts})
+
+
+def _too_many(request):
+    minutes = max(1, settings.VERIFY_THROTTLE_SECONDS // 60)
+    context = {"form": VerifyForm(), "throttled_minutes": minutes}
+    return render(request, "reports/verify.html", context, status=429)
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

@@ -12,6 +12,7 @@ from assessments import services
 from assessments.models import Membership, Organization
 from principles.framework import load_framework
 from principles.models import LifecycleRole
+from tests import pki
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PASSWORD = "correct horse battery staple"
@@ -47,6 +48,30 @@ def catalogue_restored(django_db_blocker):
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def signing_identity(tmp_path_factory):
+    """This installation's signing identity in tests: a local root CA and its signer."""
+    return pki.make_identity(tmp_path_factory.mktemp("signing"), "Test issuer")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing(signing_identity):
+    """Issued reports are signed with the test identity, with no timestamp authority
+    (set for the whole session, so that module-scoped fixtures issue reports too)."""
+    values = {
+        "REPORT_SIGNING_P12": str(signing_identity.p12),
+        "REPORT_SIGNING_P12_PASSPHRASE": pki.PASSPHRASE,
+        "REPORT_SIGNING_TRUST_ROOTS": [],
+        "REPORT_TSA_URL": "",
+    }
+    previous = {name: getattr(settings, name) for name in values}
+    for name, value in values.items():
+        setattr(settings, name, value)
+    yield
+    for name, value in previous.items():
+        setattr(settings, name, value)
 
 
 def make_user(username, **extra):

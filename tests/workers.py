@@ -35,6 +35,11 @@ def worker_env() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(),
         "DJANGO_TASKS_BACKEND": DATABASE_BACKEND,
+        # The signing identity the tests' settings use (tests/conftest.py, _signing).
+        "REPORT_SIGNING_P12": settings.REPORT_SIGNING_P12,
+        "REPORT_SIGNING_P12_PASSPHRASE": settings.REPORT_SIGNING_P12_PASSPHRASE,
+        "REPORT_SIGNING_TRUST_ROOTS": ",".join(map(str, settings.REPORT_SIGNING_TRUST_ROOTS)),
+        "REPORT_TSA_URL": settings.REPORT_TSA_URL or "",
     }
 
 

@@ -2,6 +2,7 @@
 assessment page shows (the assessments app does not import reports; its template loads
 this)."""
 
+import re
 from datetime import datetime
 
 from django import template
@@ -30,6 +31,33 @@ def score(value: float | None) -> str:
 @register.filter
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} %"
+
+
+@register.filter
+def day(value: str | None) -> str:
+    """An ISO 8601 date (or date and time) from the document, as ``2026-03-01``."""
+    if not value:
+        return "–"
+    return value[:10]
+
+
+@register.filter
+def period(value: dict | None) -> str:
+    """The assessment period ``{"start", "end"}`` in words."""
+    start, end = (value or {}).get("start"), (value or {}).get("end")
+    if start and end:
+        return f"{start} to {end}"
+    if start:
+        return f"from {start}"
+    if end:
+        return f"until {end}"
+    return "not stated"
+
+
+@register.filter
+def paragraphs(value: str | None) -> list[str]:
+    """A text split into its paragraphs (at blank lines), each with its spaces collapsed."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", value or "") if p.strip()]
 
 
 @register.simple_tag

@@ -6,18 +6,16 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import Answer, Assessment, Membership
 from reports.document import build_report
-from reports.exports import fingerprint
 from tests.assessments.helpers import applicable_codes, page_post_data, page_url
 from tests.conftest import an_opinion, answer_everything, make_user
+from tests.reports.conftest import fake_render  # a small real PDF: issued reports are signed
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _fake_pdf(monkeypatch):
-    monkeypatch.setattr(
-        "reports.pdf.render_report_pdf", lambda doc: b"%PDF-1.7 " + fingerprint(doc).encode()
-    )
+    monkeypatch.setattr("reports.pdf.render_report_pdf", fake_render)
 
 
 def become_auditor(user):

@@ -16,9 +16,9 @@ from assessments import services
 from assessments.models import Answer, Assessment, AssessmentLocked, Comment, Evidence, Membership
 from principles.framework import load_framework
 from principles.models import Principle
-from reports.exports import fingerprint
 from tests.assessments.helpers import applicable_codes, page_post_data, page_url
 from tests.conftest import FIXTURES, an_opinion, answer_everything, make_org, make_user
+from tests.reports.conftest import fake_render  # a small real PDF: issued reports are signed
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,8 @@ pytestmark = pytest.mark.django_db
 def _fake_pdf(monkeypatch):
     # Approval queues the report's rendering (a task, run inline by the tests' backend);
     # its content is not under test here.
-    def fake(doc):
-        return b"%PDF-1.7 " + fingerprint(doc).encode()
-
-    monkeypatch.setattr("reports.pdf.render_report_pdf", fake)
-    monkeypatch.setattr("reports.rendering.render_pdf", fake)
+    monkeypatch.setattr("reports.pdf.render_report_pdf", fake_render)
+    monkeypatch.setattr("reports.rendering.render_pdf", fake_render)
 
 
 def approve_elsewhere(pk, officer, auditor):

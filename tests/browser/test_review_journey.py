@@ -110,5 +110,5 @@ def test_auditor_returns_officer_fixes_auditor_approves_and_verifies(
     reviewer.get_by_label("Report PDF").set_input_files(tampered)
     reviewer.get_by_role("button", name="Verify").click()
     expect(verdict.get_by_role("heading")).to_have_text("Not verified")
-    expect(verdict).to_contain_text("not a report issued by this system")
+    expect(verdict).to_contain_text("does not match its bytes")
     shots(reviewer, "not-verified")

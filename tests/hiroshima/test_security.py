@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests import pki
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +35,22 @@ def manage(*args, env):
     )
 
 
-def test_check_deploy_reports_nothing_with_the_production_variables():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+def test_check_deploy_reports_nothing_with_the_production_variables(signing_identity):
+    env = {
+        **PRODUCTION_ENV,
+        "REPORT_SIGNING_P12": str(signing_identity.p12),
+        "REPORT_SIGNING_P12_PASSPHRASE": pki.PASSPHRASE,
+    }
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_reports_a_missing_signing_certificate():
+    result = manage("check", "--deploy", env=PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "reports.E001" in result.stderr + result.stdout
+    assert "no signing certificate is configured" in result.stderr + result.stdout
 
 
 def test_a_missing_secret_key_is_a_clear_start_up_error_when_debug_is_off():

@@ -7,13 +7,14 @@ import json
 from functools import cache
 
 import jsonschema
+import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments import services
 from reports import pdf, rendering
 from reports.document import SCHEMA_PATH
-from reports.exports import fingerprint
+from reports.exports import canonical_json
 
 
 @cache
@@ -81,13 +82,19 @@ def reviewed(assessment, officer, auditor):
 
 
 def fake_render(doc):
-    return b"%PDF-1.7 stand-in for " + fingerprint(doc).encode()
+    """A one-page PDF with the document's canonical JSON attached, as the real one has."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_attachment(pdf.ATTACHMENT_NAME, canonical_json(doc))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @pytest.fixture
 def fake_pdf(monkeypatch):
     """Replace the (seconds long) WeasyPrint render, in this process and in the child
-    process the workers start, with distinct stand-in bytes."""
+    process the workers start, with a small real PDF; an issued one is still signed."""
     monkeypatch.setattr(pdf, "render_report_pdf", fake_render)
     monkeypatch.setattr(rendering, "render_pdf", fake_render)
 

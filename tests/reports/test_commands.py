@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments import services
+from reports import signing, verification
 from tests.reports.conftest import read_csv
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +50,16 @@ def test_export_of_an_unknown_assessment_fails_plainly(db, tmp_path):
 def test_verify_report_exits_0_for_the_issued_pdf(fake_pdf, approved, tmp_path):
     path = tmp_path / "r.pdf"
     path.write_bytes(bytes(approved.issued_report.pdf))
-    assert "Verified" in run("verify_report", str(path))
+    output = run("verify_report", str(path))
+    assert output.startswith("VALID")
+    assert "The issued report, signed by this system and unchanged." in output
 
 
 def test_verify_report_exits_1_for_a_changed_pdf(fake_pdf, approved, tmp_path):
+    data = bytearray(approved.issued_report.pdf)
+    data[200] ^= 0x01
     path = tmp_path / "r.pdf"
-    path.write_bytes(bytes(approved.issued_report.pdf) + b"\n")
+    path.write_bytes(bytes(data))
     with pytest.raises(SystemExit) as exit_info:
         run("verify_report", str(path))
     assert exit_info.value.code == 1
@@ -63,3 +68,29 @@ def test_verify_report_exits_1_for_a_changed_pdf(fake_pdf, approved, tmp_path):
 def test_verify_report_of_a_missing_file_fails_plainly(db, tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         run("verify_report", str(tmp_path / "missing.pdf"))
+
+
+# --- the demo identity ---------------------------------------------------------------
+
+
+def test_seed_demo_without_a_signing_certificate_stops_before_writing(settings):
+    from assessments.models import Organization
+
+    settings.REPORT_SIGNING_P12 = ""
+    with pytest.raises(CommandError, match="no signing certificate is configured"):
+        run("seed_demo")
+    assert not Organization.objects.exists()
+
+
+def test_seed_demo_creates_the_demo_identity_when_it_signs_with_it(fake_pdf, settings, tmp_path):
+    settings.REPORT_SIGNING_DEMO_DIR = tmp_path / "signing"
+    settings.REPORT_SIGNING_P12 = str(tmp_path / "signing" / "demo-signer.p12")
+    settings.REPORT_SIGNING_P12_PASSPHRASE = settings.REPORT_SIGNING_DEMO_PASSPHRASE
+    output = run("seed_demo")
+    assert "Demo signing identity created" in output
+    from reports.models import IssuedReport
+
+    (report,) = IssuedReport.objects.all()
+    roots = signing.load_pem_certificates(tmp_path / "signing" / "demo-root-ca.pem")
+    verdict = verification.verify_offline(bytes(report.pdf), roots)
+    assert verdict.verified

@@ -4,6 +4,7 @@ The ``rendered`` fixture builds an approved and a draft assessment once for the 
 keeps what the tests need as plain data, and rolls the database back.
 """
 
+import hashlib
 import io
 import json
 import re
@@ -28,10 +29,18 @@ from reports.services import issue_report
 from tests.conftest import FIXTURES, approve, make_org, make_user
 from tests.reports.conftest import answer_with_a_mix, assert_valid_report
 
+# The mark also makes pytest-django set up the test database when this file runs alone.
+pytestmark = pytest.mark.django_db
+
+JAPANESE_ORG = "株式会社オーロラ分析"
+JAPANESE_TITLE = "対話アシスタント 2027年度 自己評価"
+JAPANESE_EXPLANATION = "レッドチーム演習を四半期ごとに実施し、結果を取締役会に報告しています。"
+
 
 @dataclass
 class Rendered:
     pdf: bytes
+    unsigned_pdf_sha256: str
     document_json: str
     fingerprint: str
     report_id: str
@@ -61,16 +70,22 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
         assessment.refresh_from_db()
         report = issue_report(assessment=assessment)  # as the task worker does after the commit
         result = services.result_for(assessment)
+        # The draft is a Japanese organization's: its name, title and an explanation
+        # must print with real glyphs.
+        japanese = make_org(JAPANESE_ORG, "aurora-jp")
+        Membership.objects.create(user=officer, organization=japanese, role="officer")
         draft = services.create_assessment(
-            organization=org, title="Next year", scope="Our chat assistant.", by=officer
+            organization=japanese, title=JAPANESE_TITLE, scope="対話アシスタント。", by=officer
         )
         answer_with_a_mix(draft, officer)
         draft_doc = build_report(assessment=draft)
+        draft_doc["principles"][0]["questions"][0]["explanation"] = JAPANESE_EXPLANATION
         # The draft's evidence includes a web link: rendering must not open any connection.
         with patch.object(socket.socket, "connect", side_effect=AssertionError("network")):
             draft_pdf = render_report_pdf(draft_doc)
         data = Rendered(
             pdf=bytes(report.pdf),
+            unsigned_pdf_sha256=report.unsigned_pdf_sha256,
             document_json=report.document_json,
             fingerprint=report.fingerprint,
             report_id=report.report_id,
@@ -100,9 +115,17 @@ def test_text_holds_every_principle_title_its_score_and_the_fingerprint(rendered
     assert rendered.fingerprint in text
 
 
-def test_every_page_has_page_n_of_m_the_report_id_and_the_fingerprint(rendered):
+def test_the_cover_has_no_running_header_or_footer_but_the_id_and_fingerprint(rendered):
+    cover = pages_text(rendered.pdf)[0]
+    assert "page 1 of" not in cover
+    assert cover.startswith("Self-assessment report")
+    assert rendered.report_id in cover
+    assert rendered.fingerprint in cover
+
+
+def test_every_page_after_the_cover_has_page_n_of_m_the_report_id_and_the_fingerprint(rendered):
     pages = pages_text(rendered.pdf)
-    for number, text in enumerate(pages, start=1):
+    for number, text in list(enumerate(pages, start=1))[1:]:
         assert f"page {number} of {len(pages)}" in text
         assert rendered.report_id in text
         assert rendered.fingerprint in text
@@ -129,12 +152,47 @@ def test_pdf_declares_pdf_a_3b_with_title_author_and_language(rendered):
 
 def test_building_and_rendering_again_gives_identical_json_and_pdf_bytes(rendered):
     assert canonical_json(rendered.rebuilt) == rendered.document_json.encode("utf-8")
-    assert render_report_pdf(rendered.rebuilt) == rendered.pdf
+    again = render_report_pdf(rendered.rebuilt)
+    # The issued file is that rendering with the signature appended.
+    assert hashlib.sha256(again).hexdigest() == rendered.unsigned_pdf_sha256
+    assert rendered.pdf.startswith(again)
 
 
 def test_the_pdf_depends_only_on_its_embedded_json(rendered):
     stored = json.loads(rendered.document_json)
     assert render_report_html(stored) == render_report_html(rendered.rebuilt)
+
+
+def test_the_contents_give_the_page_each_section_starts_on(rendered):
+    pages = pages_text(rendered.pdf)
+    page = pypdf.PdfReader(io.BytesIO(rendered.pdf)).pages[1]
+    contents = " ".join(page.extract_text(extraction_mode="layout").split())
+    assert "Contents" in contents
+    for heading, follows in (("Methodology", "Scale"), ("Gaps and priorities", "Every applicable")):
+        (number,) = [n for n, t in enumerate(pages, 1) if f"{heading} {follows}" in t]
+        assert f"{heading} {number} " in contents
+
+
+def test_japanese_text_prints_with_real_glyphs(rendered):
+    # Glyph 0 (.notdef) prints as an empty box while text extraction still works,
+    # so the check is on the fonts, not on the extracted text.
+    pdf.check_glyphs(rendered.draft_pdf)
+    text = " ".join(pages_text(rendered.draft_pdf))
+    for japanese in (JAPANESE_ORG, JAPANESE_TITLE, JAPANESE_EXPLANATION):
+        assert japanese in text
+    fonts = " ".join(
+        str(font.get_object()["/BaseFont"])
+        for page in pypdf.PdfReader(io.BytesIO(rendered.draft_pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
+    )
+    assert "Noto-Sans-CJK-JP" in fonts
+
+
+def test_issuing_refuses_a_pdf_that_would_print_empty_boxes(rendered):
+    doc = json.loads(rendered.document_json)
+    doc["assessment"]["title"] = "Private use \ue000 character"
+    with pytest.raises(pdf.MissingGlyphs, match="U\\+E000"):
+        render_report_pdf(doc)
 
 
 def test_a_draft_is_marked_draft_on_every_page_and_claims_nothing(rendered):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from reports.models import IssuedReport, ReportRender
-from reports.services import verify_pdf
+from reports.verification import verify_file
 from tests.conftest import approve
 from tests.workers import TASKS_ON_DATABASE, run_worker_until_queue_is_empty
 
@@ -28,7 +28,7 @@ def test_a_worker_process_issues_the_report_after_approval(database_queue, revie
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     issued = IssuedReport.objects.get(assessment=reviewed)
     assert bytes(issued.pdf).startswith(b"%PDF-")
-    assert verify_pdf(bytes(issued.pdf)).verified
+    assert verify_file(bytes(issued.pdf)).verified  # signed by the worker, as issued
     assert ReportRender.objects.get(assessment=reviewed).status == "done"
 
 

@@ -2,9 +2,12 @@
 
 import hashlib
 from datetime import date
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -82,6 +85,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if Principle.objects.count() != 12:
             raise CommandError("Load the catalogue first: python manage.py load_framework")
+        self._signing_identity()
         users = self._people()
         if Organization.objects.filter(slug=ORG_SLUG).exists():
             self.stdout.write("Demo data already present; nothing changed.")
@@ -93,6 +97,24 @@ class Command(BaseCommand):
         for username, password, role, _ in PEOPLE:
             what = Membership.Role(role).label if role else "Catalogue admin (staff, /admin/)"
             self.stdout.write(f"  {what:<32} username: {username:<8} password: {password}")
+
+    def _signing_identity(self):
+        """Approving the demo assessment issues a signed report: make sure it can be signed.
+
+        A local run (debug on, REPORT_SIGNING_P12 unset) signs with the demo identity,
+        created here when missing; anywhere else the configured certificate must exist.
+        """
+        configured = settings.REPORT_SIGNING_P12
+        demo = Path(settings.REPORT_SIGNING_DEMO_DIR) / "demo-signer.p12"
+        if configured and Path(configured) == demo:
+            call_command("create_demo_signing_identity", stdout=self.stdout)
+        elif not configured or not Path(configured).is_file():
+            raise CommandError(
+                "The demo's approved assessment needs a signed report, and no signing "
+                "certificate is configured: run with DJANGO_DEBUG=1 (uses a demo identity), "
+                "or run manage.py create_demo_signing_identity and set REPORT_SIGNING_P12 "
+                "and REPORT_SIGNING_P12_PASSPHRASE."
+            )
 
     def _people(self):
         User = get_user_model()
