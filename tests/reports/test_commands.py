@@ -82,11 +82,14 @@ def test_seed_demo_without_a_signing_certificate_stops_before_writing(settings):
     assert not Organization.objects.exists()
 
 
-def test_seed_demo_creates_the_demo_identity_when_it_signs_with_it(fake_pdf, settings, tmp_path):
+def test_seed_demo_creates_the_demo_identity_when_it_signs_with_it(
+    fake_pdf, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.REPORT_SIGNING_DEMO_DIR = tmp_path / "signing"
     settings.REPORT_SIGNING_P12 = str(tmp_path / "signing" / "demo-signer.p12")
     settings.REPORT_SIGNING_P12_PASSPHRASE = settings.REPORT_SIGNING_DEMO_PASSPHRASE
-    output = run("seed_demo")
+    with django_capture_on_commit_callbacks(execute=True):  # the issuing task
+        output = run("seed_demo")
     assert "Demo signing identity created" in output
     from reports.models import IssuedReport
 

@@ -21,6 +21,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from assessments import services
 from assessments.models import Membership
 from reports import signing, verification
+from reports.services import issue_report
 from tests import pki
 from tests.conftest import approve, make_org, make_user
 from tests.reports.conftest import answer_with_a_mix
@@ -53,7 +54,7 @@ def issued(django_db_setup, django_db_blocker, tmp_path_factory):
         answer_with_a_mix(assessment, officer)
         services.submit_assessment(assessment=assessment, by=officer)
         approve(assessment, auditor)
-        report = assessment.issued_report
+        report = issue_report(assessment=assessment)  # as the task worker does after the commit
         pdf = bytes(report.pdf)
         data = Issued(
             pdf=pdf,
