@@ -16,6 +16,8 @@ from .views import get_assessment_for_user, require_role
 
 OFFICER = Membership.Role.OFFICER
 SESSION_KEY = "answers_import"  # {assessment id: {"digest": ..., "rows": [...]}}
+IMPORT_TEMPLATE = "assessments/answers_import.html"
+COPY_TEMPLATE = "assessments/answers_copy.html"
 
 
 @require_GET
@@ -61,7 +63,7 @@ def answers_import(request, pk):
         else:
             plan = answer_import.plan_import(assessment=assessment, rows=rows)
             _remember(request, assessment.pk, plan=plan, rows=rows)
-    return _dry_run_page(request, assessment, plan=plan, form=form)
+    return _dry_run_page(request, assessment, template=IMPORT_TEMPLATE, plan=plan, form=form)
 
 
 def _read_upload(upload) -> list[AnswerRow]:
@@ -77,8 +79,7 @@ def _remember(request, pk: int, *, plan, rows) -> None:
     request.session[SESSION_KEY] = stored
 
 
-def _dry_run_page(request, assessment, *, plan, form=None, copy=None):
-    template = "assessments/answers_copy.html" if copy else "assessments/answers_import.html"
+def _dry_run_page(request, assessment, *, template, plan, form=None, copy=None):
     return render(
         request,
         template,
@@ -127,7 +128,9 @@ def _refused(request, assessment, exc, *, replan, copy=None):
         messages.error(request, str(locked))
         return redirect("assessment_detail", pk=assessment.pk)
     form = None if copy else ImportAnswersForm()
-    return _dry_run_page(request, assessment, plan=plan, form=form, copy=copy)
+    return _dry_run_page(
+        request, assessment, template=COPY_TEMPLATE, plan=plan, form=form, copy=copy
+    )
 
 
 def _applied(request, assessment, plan, verb):
@@ -161,10 +164,8 @@ def answers_copy(request, pk):
         source, numerals = form.cleaned_data["source"], form.cleaned_data["principles"]
         plan = answer_import.plan_copy(assessment=assessment, source=source, numerals=numerals)
         copy = {"source": source, "numerals": numerals}
-    return render(
-        request,
-        "assessments/answers_copy.html",
-        {"assessment": assessment, "form": form, "plan": plan, "copy": copy},
+    return _dry_run_page(
+        request, assessment, template=COPY_TEMPLATE, plan=plan, form=form, copy=copy
     )
 
 
