@@ -29,7 +29,12 @@ from .models import (
     evidence_storage_name,
 )
 from .scoring import AssessmentResult, Rules, score_assessment
-from .signals import assessment_approved
+from .signals import (
+    assessment_approved,
+    assessment_returned,
+    assessment_submitted,
+    comment_posted,
+)
 from .uploads import CheckedFile, check_evidence_file
 
 OFFICER = Membership.Role.OFFICER
@@ -504,7 +509,9 @@ def add_comment(*, assessment: Assessment, answer: Answer, text: str, by) -> Com
             raise LimitExceeded(
                 f"An answer can have at most {limit} comments; this one has reached it."
             )
-        return Comment.objects.create(answer=answer, author=by, text=text)
+        comment = Comment.objects.create(answer=answer, author=by, text=text)
+        comment_posted.send(sender=Comment, comment=comment, by=by)
+        return comment
 
 
 # --- workflow ----------------------------------------------------------------
@@ -537,6 +544,7 @@ def submit_assessment(*, assessment: Assessment, by) -> None:
         locked.approved_by = None
         locked.save()
         ReviewEvent.objects.create(assessment=locked, action=ReviewEvent.Action.SUBMITTED, by=by)
+        assessment_submitted.send(sender=Assessment, assessment=locked, by=by)
     assessment.refresh_from_db()
 
 
@@ -556,6 +564,8 @@ def _review(*, assessment: Assessment, by, action: str, comment: str) -> None:
             locked.catalogue_snapshot = None
         locked.save()
         ReviewEvent.objects.create(assessment=locked, action=action, by=by, comment=comment)
+        if action == ReviewEvent.Action.RETURNED:
+            assessment_returned.send(sender=Assessment, assessment=locked, by=by, reason=comment)
     assessment.refresh_from_db()
 
 

@@ -11,3 +11,14 @@ from django.dispatch import Signal
 # background work do so with ``transaction.on_commit``, so nothing runs for an
 # approval that is rolled back.
 assessment_approved = Signal()
+
+# Sent inside the submission transaction: ``assessment`` (submitted) and ``by``.
+assessment_submitted = Signal()
+
+# Sent inside the return transaction: ``assessment`` (a draft again), ``by`` (the
+# auditor) and ``reason`` (the auditor's comment).
+assessment_returned = Signal()
+
+# Sent inside the transaction that stored a comment on an answer (a new comment or a
+# reply): ``comment`` and ``by``.
+comment_posted = Signal()
