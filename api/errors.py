@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -121,6 +122,7 @@ def handler(exc, context):
     )
 
 
+@csrf_exempt  # a JSON 404 for any method; nothing is changed here
 def not_found(request, *args, **kwargs):
     """Any address under /api/ that names no endpoint."""
     return JsonResponse(body("not_found", _("No API endpoint at this address.")), status=404)

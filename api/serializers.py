@@ -223,14 +223,17 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class ApproveSerializer(serializers.Serializer):
-    """The auditor's opinion, as the approve form takes it (every field but the
-    comment and include_comments is required)."""
+    """The auditor's opinion, as the approve form takes it: review scope, sampling,
+    opinion, affiliation and independence are needed (400 ``opinion_required``
+    otherwise, with the form's messages per field)."""
 
-    review_scope = serializers.CharField(allow_blank=True)
-    sampling = serializers.CharField(allow_blank=True)
-    opinion = serializers.CharField(allow_blank=True)
-    affiliation = serializers.CharField(allow_blank=True, max_length=AFFILIATION_MAX_CHARS)
-    independent = serializers.BooleanField(allow_null=True)
+    review_scope = serializers.CharField(required=False, allow_blank=True)
+    sampling = serializers.CharField(required=False, allow_blank=True)
+    opinion = serializers.CharField(required=False, allow_blank=True)
+    affiliation = serializers.CharField(
+        required=False, allow_blank=True, max_length=AFFILIATION_MAX_CHARS
+    )
+    independent = serializers.BooleanField(required=False, allow_null=True)
     include_comments = serializers.BooleanField(required=False, default=True)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 

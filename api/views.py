@@ -66,8 +66,9 @@ class ApiView(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        token = getattr(request, "auth", None)
-        user = getattr(request, "user", None)
+        # Not request.auth/.user: those would authenticate a request refused before that.
+        token = getattr(request, "_auth", None)
+        user = getattr(request, "_user", None)
         logger.info(
             "API %s %s %s token=%s user=%s",
             request.method,
