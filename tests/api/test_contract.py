@@ -32,7 +32,7 @@ from api import tokens
 from api.models import ApiToken
 from assessments.models import Assessment, Organization
 
-EXAMPLES = 6
+EXAMPLES = 5
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
