@@ -65,8 +65,8 @@ def demo(db):
 def _path_parameters(operation, pk):
     names = {p.name for p in operation.path_parameters}
     values = {}
-    if "pk" in names and pk is not None:
-        values["pk"] = pk
+    if "id" in names and pk is not None:  # drf-spectacular names a pk "id"
+        values["id"] = pk
     if "code" in names and pk is not None:
         values["code"] = "I.1"
     return values
