@@ -20,12 +20,16 @@ from drf_spectacular.generators import SchemaGenerator
 
 READ_ERRORS = {
     "400": _("The request is not valid (`invalid`, ...)."),
-    "401": _("No valid credentials (`not_authenticated`, `token_invalid`, `token_expired`, "
-             "`token_revoked`)."),
+    "401": _(
+        "No valid credentials (`not_authenticated`, `token_invalid`, `token_expired`, "
+        "`token_revoked`)."
+    ),
     "403": _("Not allowed (`role_required`, `token_read_only`, `csrf_failed`)."),
     "404": _("Not found, or not yours (`not_found`)."),
-    "409": _("Not possible in the current state (`stale_version`, `assessment_locked`, "
-             "`workflow_refused`, `report_not_issued`, ...)."),
+    "409": _(
+        "Not possible in the current state (`stale_version`, `assessment_locked`, "
+        "`workflow_refused`, `report_not_issued`, ...)."
+    ),
     "429": _("Too many requests (`throttled`); see Retry-After."),
 }
 WRITE_ERRORS = {

@@ -370,9 +370,7 @@ def answer_row(*, code: str, principle: str, question_id: int, answer, assessmen
         "version": answer.version if answer else 0,
         "updated_by": _person(answer.updated_by) if answer and answer.updated_by_id else None,
         "updated_at": answer.updated_at if answer else None,
-        "evidence": [
-            evidence_data(ev, code=code, assessment_id=assessment_id) for ev in evidence
-        ],
+        "evidence": [evidence_data(ev, code=code, assessment_id=assessment_id) for ev in evidence],
     }
 
 

@@ -48,9 +48,7 @@ urlpatterns = [
     path(A + "report.json", views.ReportJsonView.as_view(), name="api_report_json"),
     path(A + "report.csv", views.ReportCsvView.as_view(), name="api_report_csv"),
     path(A + "report.pdf", views.ReportPdfView.as_view(), name="api_report_pdf"),
-    path(
-        A + "results.oscal.json", views.OscalResultsView.as_view(), name="api_oscal_results"
-    ),
+    path(A + "results.oscal.json", views.OscalResultsView.as_view(), name="api_oscal_results"),
     # Anything else under /api/: a JSON 404, not the HTML page.
     re_path(r"^api/", not_found),
 ]

@@ -26,7 +26,7 @@ from assessments.forms import AnswerForm, ApproveForm, CommentForm, ReviewForm
 from assessments.history import answer_changes
 from assessments.models import Answer, Assessment, Comment, Evidence, Membership
 from assessments.questionnaire import inputs_from_forms
-from assessments.uploads import check_evidence_file
+from assessments.uploads import ALLOWED, check_evidence_file
 from principles.catalogue import live_catalogue
 from principles.models import LifecycleRole
 from reports import services as report_services
@@ -52,6 +52,11 @@ UPLOAD_ERRORS = {
 
 def _binary(description: str, media_type: str) -> dict:
     return {(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description)}
+
+
+def _document(description: str, media_type: str = "application/json") -> dict:
+    """A download that is a JSON or YAML document (free-form object)."""
+    return {(200, media_type): OpenApiResponse(OpenApiTypes.OBJECT, description=description)}
 
 
 class ApiView(APIView):
@@ -320,12 +325,15 @@ def _answers(assessment: Assessment):
     )
 
 
-def answer_rows(assessment: Assessment, *, codes=None) -> list[dict]:
-    """Every question that applies to the declared roles (answered or not), in
-    catalogue order, in a fixed number of queries."""
-    catalogue = services.catalogue_for(assessment)
+def answer_rows(assessment: Assessment, *, codes=None, catalogue=None) -> list[dict]:
+    """Every question that applies to the declared roles (answered or not), or those
+    of ``codes``, in catalogue order, in a fixed number of queries."""
+    catalogue = catalogue or services.catalogue_for(assessment)
     roles = services.role_codes(assessment)
-    by_code = services.answers_by_code(assessment, catalogue, _answers(assessment))
+    answers = _answers(assessment)
+    if codes is not None:
+        answers = answers.filter(question_id__in=_ids(catalogue, codes))
+    by_code = services.answers_by_code(assessment, catalogue, answers)
     return [
         s.answer_row(
             code=q.code,
@@ -340,8 +348,12 @@ def answer_rows(assessment: Assessment, *, codes=None) -> list[dict]:
     ]
 
 
-def _applicable_questions(assessment: Assessment) -> dict:
-    catalogue = services.catalogue_for(assessment)
+def _ids(catalogue, codes) -> list[int]:
+    return [q.id for q in catalogue.questions() if q.code in codes]
+
+
+def _applicable_questions(assessment: Assessment, catalogue=None) -> dict:
+    catalogue = catalogue or services.catalogue_for(assessment)
     roles = services.role_codes(assessment)
     return {q.code: q for q in catalogue.questions() if q.effective_weight(roles) > 0}
 
@@ -403,8 +415,10 @@ class AnswersView(ApiView):
         require_role(assessment, OFFICER)
         assessment.ensure_editable()
         changes = _valid(s.AnswersChangeSerializer, request)["answers"]
-        questions = _applicable_questions(assessment)
-        existing = {a.question_id: a for a in _answers(assessment)}
+        catalogue = services.catalogue_for(assessment)
+        questions = _applicable_questions(assessment, catalogue)
+        sent = [questions[c["code"]].id for c in changes if c["code"] in questions]
+        existing = {a.question_id: a for a in _answers(assessment).filter(question_id__in=sent)}
         errors, rows = {}, []
         for change in changes:
             code = change["code"]
@@ -425,7 +439,8 @@ class AnswersView(ApiView):
             assessment=assessment, inputs=inputs_from_forms(rows), by=request.user
         )
         codes = {row.code for row in rows}
-        return Response({"changed": changed, "answers": answer_rows(assessment, codes=codes)})
+        rows = answer_rows(assessment, codes=codes, catalogue=catalogue)
+        return Response({"changed": changed, "answers": rows})
 
 
 class EvidenceView(ApiView):
@@ -460,7 +475,9 @@ class EvidenceUploadView(ApiView):
         assessment.ensure_editable()
         question = _applicable_questions(assessment).get(code)
         if question is None:
-            raise ApiError(_("No question with this code applies."), code="not_found", status_code=404)
+            raise ApiError(
+                _("No question with this code applies."), code="not_found", status_code=404
+            )
         data = _valid(s.EvidenceUploadSerializer, request)
         upload = data["file"]
         try:
@@ -492,7 +509,11 @@ class EvidenceUploadView(ApiView):
 class EvidenceFileView(ApiView):
     @extend_schema(
         summary="Download an evidence file",
-        responses=_binary("The file as uploaded.", "application/octet-stream"),
+        responses={
+            k: v
+            for media in dict.fromkeys(ct for _, ct in ALLOWED.values())
+            for k, v in _binary("The file as uploaded.", media).items()
+        },
         tags=["answers"],
     )
     def get(self, request, pk: int, evidence_id: int):
@@ -688,8 +709,9 @@ class AnswersExportView(ApiView):
             )
         ],
         responses={
-            (200, media): OpenApiResponse(OpenApiTypes.BINARY)
-            for media in dict.fromkeys(answer_data.FORMATS.values())
+            **_binary("CSV", answer_data.FORMATS["csv"]),
+            **_binary("XLSX workbook", answer_data.FORMATS["xlsx"]),
+            **_document("YAML document", answer_data.FORMATS["yaml"]),
         },
         tags=["answers"],
     )
@@ -768,16 +790,14 @@ class ReportJsonView(ApiView):
             "As issued for an approved assessment (the signed report's embedded document); "
             "otherwise a draft built now."
         ),
-        responses=_binary("The canonical JSON document.", "application/json"),
+        responses=_document("The canonical JSON document."),
         tags=["reports"],
     )
     def get(self, request, pk: int):
         assessment = get_assessment(request, pk)
         if assessment.is_locked:
             issued = _issued(assessment)
-            return _download(
-                issued.document_bytes, "application/json", f"{issued.report_id}.json"
-            )
+            return _download(issued.document_bytes, "application/json", f"{issued.report_id}.json")
         doc = report_services.report_document(assessment=assessment)
         return _download(canonical_json(doc), "application/json", f"{doc['report_id']}-DRAFT.json")
 
@@ -816,9 +836,7 @@ class ReportPdfView(ApiView):
             return _download(bytes(issued.pdf), "application/pdf", issued.pdf_filename)
         job = report_services.request_draft_pdf(assessment=assessment, by=request.user)
         if job.status == ReportRender.Status.DONE:
-            return _download(
-                bytes(job.pdf), "application/pdf", f"{assessment.report_id}-DRAFT.pdf"
-            )
+            return _download(bytes(job.pdf), "application/pdf", f"{assessment.report_id}-DRAFT.pdf")
         ahead = report_services.queue_position(job) if job.status == "queued" else 0
         return Response(
             {"render": job.pk, "status": job.status, "message": progress_message(job, ahead=ahead)},
@@ -829,7 +847,7 @@ class ReportPdfView(ApiView):
 class OscalResultsView(ApiView):
     @extend_schema(
         summary="OSCAL assessment-results of an approved assessment",
-        responses=_binary("OSCAL JSON.", "application/json"),
+        responses=_document("OSCAL JSON."),
         tags=["reports"],
     )
     def get(self, request, pk: int):

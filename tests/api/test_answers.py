@@ -69,7 +69,9 @@ def test_stale_version_is_409_with_the_current_answer_and_saves_nothing(
 
 
 def test_fields_left_out_keep_their_value(officer_api, assessment):
-    patch_answers(officer_api, assessment, {"code": "I.1", "version": 0, "level": 3, "explanation": "Kept."})
+    patch_answers(
+        officer_api, assessment, {"code": "I.1", "version": 0, "level": 3, "explanation": "Kept."}
+    )
     response = patch_answers(officer_api, assessment, {"code": "I.1", "version": 1, "level": 2})
     answer = response.json()["answers"][0]
     assert (answer["level"], answer["explanation"], answer["version"]) == (2, "Kept.", 2)
@@ -168,8 +170,17 @@ def test_outsiders_get_404_for_every_address_of_an_assessment(outsider, assessme
     _, secret = make_token(outsider, outsider.memberships.get().organization)
     api = bearer(secret)
     base = f"/api/assessments/{assessment.pk}/"
-    for path in ["", "answers/", "evidence/", "history/", "comments/", "report.json",
-                 "report.csv", "report.pdf", "answers.csv"]:
+    for path in [
+        "",
+        "answers/",
+        "evidence/",
+        "history/",
+        "comments/",
+        "report.json",
+        "report.csv",
+        "report.pdf",
+        "answers.csv",
+    ]:
         response = api.get(base + path)
         assert response.status_code == 404, path
         assert response.json()["code"] == "not_found"
@@ -220,10 +231,12 @@ def test_answers_read_has_a_constant_query_count(
         assessment=assessment,
         inputs=[
             services.AnswerInput(
-                question_id=q.question.id, seen_version=0, level=2, not_applicable=False,
-                explanation="x", new_evidence=services.NewEvidence(
-                    description="d", url="https://example.org/"
-                ),
+                question_id=q.question.id,
+                seen_version=0,
+                level=2,
+                not_applicable=False,
+                explanation="x",
+                new_evidence=services.NewEvidence(description="d", url="https://example.org/"),
             )
             for p in services.result_for(assessment).principles
             for q in p.questions

@@ -98,8 +98,16 @@ def test_not_applicable_answers_are_accepted_before_approval(
     row = officer_api.get(f"/api/assessments/{assessment.pk}/answers/").json()[0]
     response = officer_api.patch(
         f"/api/assessments/{assessment.pk}/answers/",
-        {"answers": [{"code": row["code"], "version": row["version"], "not_applicable": True,
-                      "explanation": "We do not train models."}]},
+        {
+            "answers": [
+                {
+                    "code": row["code"],
+                    "version": row["version"],
+                    "not_applicable": True,
+                    "explanation": "We do not train models.",
+                }
+            ]
+        },
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -132,8 +140,11 @@ def test_reports_of_an_issued_assessment(approved, officer):
 def test_import_dry_run_then_apply(officer_api, assessment, officer):
     services.save_answers(
         assessment=assessment,
-        inputs=[services.AnswerInput(question_id=1, seen_version=0, level=1,
-                                     not_applicable=False, explanation="Old.")],
+        inputs=[
+            services.AnswerInput(
+                question_id=1, seen_version=0, level=1, not_applicable=False, explanation="Old."
+            )
+        ],
         by=officer,
     )
     exported = officer_api.get(f"/api/assessments/{assessment.pk}/answers.csv")

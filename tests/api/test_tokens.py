@@ -147,9 +147,9 @@ def test_tokens_page_shows_a_new_token_once(officer, organization):
     assert response.status_code == 200
     secret = response.context["secret"]
     assert secret.startswith("haip_") and secret in response.content.decode()
-    assert response["Cache-Control"].startswith("private") or "no-store" in response[
-        "Cache-Control"
-    ]
+    assert (
+        response["Cache-Control"].startswith("private") or "no-store" in response["Cache-Control"]
+    )
     token = ApiToken.objects.get(name="GRC sync")
     assert token.access == "read" and token.organization == organization
     again = client.get("/account/tokens/").content.decode()
