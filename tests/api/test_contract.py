@@ -84,6 +84,7 @@ def test_every_operation_keeps_to_the_schema(demo, wsgi_app, settings):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
     headers = {"Authorization": f"Bearer {secret}"}
     failures = []
+    statuses = {}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 25
     for operation in operations:
@@ -100,10 +101,14 @@ def test_every_operation_keeps_to_the_schema(demo, wsgi_app, settings):
                 suppress_health_check=list(HealthCheck),
             )
             def run(case):
-                case.call_and_validate(headers=headers, checks=CHECKS)
+                response = case.call_and_validate(headers=headers, checks=CHECKS)
+                statuses.setdefault(operation.label, set()).add(response.status_code)
 
             try:
                 run()
             except Exception as exc:  # collect them all, then fail with the list
                 failures.append(f"{operation.label} (pk={pk}): {exc}")
     assert not failures, "\n\n".join(failures)
+    # The examples reached the data, not only 404s: most operations answered 2xx.
+    succeeded = [label for label, seen in statuses.items() if any(200 <= c < 300 for c in seen)]
+    assert len(succeeded) >= 15, statuses
