@@ -191,3 +191,20 @@ def test_tokens_page_needs_sign_in_and_offers_only_ones_organizations(officer, o
     names = [o.name for o in page.context["form"].fields["organization"].queryset]
     assert names == ["Example AI Labs"]
     assert "/account/tokens/" in client.get("/").content.decode()  # the user menu's link
+
+
+def test_a_token_loses_access_with_its_users_membership(officer, organization, assessment):
+    _, secret = make_token(officer, organization)
+    api = bearer(secret)
+    assert api.get(f"/api/assessments/{assessment.pk}/").status_code == 200
+    Membership.objects.filter(user=officer).delete()
+    assert api.get(f"/api/assessments/{assessment.pk}/").status_code == 404
+    assert api.get("/api/organizations/").json() == []
+
+
+def test_a_deactivated_users_token_is_refused(officer, organization):
+    _, secret = make_token(officer, organization)
+    officer.is_active = False
+    officer.save()
+    response = bearer(secret).get("/api/whoami/")
+    assert response.status_code == 401 and response.json()["code"] == "token_invalid"
