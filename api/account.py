@@ -17,6 +17,9 @@ from . import tokens
 from .models import ApiToken
 
 
+SECRET_KEY = "api_token_secret"
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Name"),
@@ -55,7 +58,9 @@ class TokenForm(forms.Form):
 @login_required
 def token_list(request):
     form = TokenForm(request.POST or None, user=request.user)
-    secret = None
+    # Shown once: the redirect after creating carries it in the session, and this
+    # GET takes it out again (a reload then neither shows it nor creates another).
+    secret = request.session.pop(SECRET_KEY, None) if request.method == "GET" else None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -74,7 +79,8 @@ def token_list(request):
                 _("Token “%(name)s” created. Copy it now: it is not shown again.")
                 % {"name": token.name},
             )
-            form = TokenForm(user=request.user)
+            request.session[SECRET_KEY] = secret
+            return redirect("api_tokens")
     listed = ApiToken.objects.filter(user=request.user).select_related("organization")
     return render(
         request,

@@ -144,7 +144,8 @@ def test_tokens_page_shows_a_new_token_once(officer, organization):
         "/account/tokens/",
         {"name": "GRC sync", "organization": organization.pk, "access": "read", "days": 30},
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
+    response = client.get(response["Location"])
     secret = response.context["secret"]
     assert secret.startswith("haip_") and secret in response.content.decode()
     assert (
