@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from principles.catalogue import Catalogue, live_catalogue
 
@@ -111,11 +112,16 @@ class StaleAnswers(Exception):
 # --- reads shared by views and reports --------------------------------------
 
 
-def catalogue_for(assessment: Assessment, *, live: Catalogue | None = None) -> Catalogue:
-    """The catalogue an assessment is shown against: frozen once submitted."""
+def catalogue_for(
+    assessment: Assessment, *, live: Catalogue | None = None, language: str | None = None
+) -> Catalogue:
+    """The catalogue an assessment is shown against: frozen once submitted, in
+    ``language`` (by default the active one), English where a text has no translation."""
     if assessment.catalogue_snapshot:
-        return Catalogue.from_dict(assessment.catalogue_snapshot)
-    return live if live is not None else live_catalogue()
+        catalogue = Catalogue.from_dict(assessment.catalogue_snapshot)
+    else:
+        catalogue = live if live is not None else live_catalogue()
+    return catalogue.localized(language or get_language())
 
 
 def rules_for(assessment: Assessment) -> Rules:
@@ -139,7 +145,7 @@ def answers_by_code(
 
 
 def result_for(assessment: Assessment, *, live: Catalogue | None = None) -> AssessmentResult:
-    catalogue = catalogue_for(assessment, live=live)
+    catalogue = catalogue_for(assessment, live=live, language=live.language if live else None)
     return score_assessment(
         catalogue=catalogue,
         roles=role_codes(assessment),
