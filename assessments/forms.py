@@ -1,5 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from principles.models import LifecycleRole
 
@@ -226,6 +228,14 @@ class ApproveForm(forms.Form):
         required=False,
         initial=True,
     )
+    report_language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The report is issued in this language: headings, labels and the catalogue's "
+            "wording. Answers, explanations and your opinion stay as written."
+        ),
+    )
     comment = forms.CharField(
         label="Comment for the review trail",
         required=False,
@@ -236,6 +246,9 @@ class ApproveForm(forms.Form):
         # Shown on the same page as the return form: ids must not collide.
         kwargs.setdefault("auto_id", "id_approve_%s")
         super().__init__(*args, **kwargs)
+        languages = dict(settings.LANGUAGES)
+        active = (get_language() or "en").split("-")[0]
+        self.fields["report_language"].initial = active if active in languages else "en"
 
     def clean(self):
         data = super().clean()
@@ -258,6 +271,7 @@ class ApproveForm(forms.Form):
             review_scope=data["review_scope"],
             sampling=data["sampling"],
             opinion=data["opinion"],
+            report_language=data["report_language"],
             include_comments=data["include_comments"],
         )
 

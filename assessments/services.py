@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from principles.catalogue import Catalogue, live_catalogue
 
@@ -632,6 +632,7 @@ class OpinionInput:
     sampling: str
     opinion: str
     include_comments: bool = True
+    report_language: str = "en"  # one of settings.LANGUAGES: the issued report's language
 
     def missing(self) -> list[str]:
         texts = ("affiliation", "review_scope", "sampling", "opinion")
@@ -639,6 +640,19 @@ class OpinionInput:
         if self.independent is None:
             missing.append("independent")
         return missing
+
+
+def check_report_language(language: str) -> None:
+    """A report can be issued in the site's languages only."""
+    languages = dict(settings.LANGUAGES)
+    if language not in languages:
+        raise WorkflowError(
+            gettext("A report can be issued in %(languages)s, not in %(language)r.")
+            % {
+                "languages": ", ".join(str(name) for name in languages.values()),
+                "language": language,
+            }
+        )
 
 
 def unaccepted_not_applicable(assessment: Assessment) -> list[str]:
@@ -702,6 +716,7 @@ def approve_assessment(
             (opinion.opinion, settings.EXPLANATION_MAX_CHARS, "The opinion"),
         ):
             check_length(text, limit=limit, what=what)
+        check_report_language(opinion.report_language)
         unaccepted = locked.is_submitted and unaccepted_not_applicable(locked)
         if unaccepted:
             raise WorkflowError(
@@ -719,6 +734,7 @@ def approve_assessment(
             sampling=opinion.sampling.strip(),
             opinion=opinion.opinion.strip(),
             include_comments=opinion.include_comments,
+            report_language=opinion.report_language,
             given_at=assessment.approved_at,
         )
         assessment_approved.send(sender=Assessment, assessment=assessment, by=by)
