@@ -231,6 +231,7 @@ class ApproveForm(forms.Form):
     report_language = forms.ChoiceField(
         label=_("Language of the report"),
         choices=settings.LANGUAGES,
+        required=False,  # a client that sends none gets the default language
         help_text=_(
             "The report is issued in this language: headings, labels and the catalogue's "
             "wording. Answers, explanations and your opinion stay as written."
@@ -262,6 +263,9 @@ class ApproveForm(forms.Form):
             if len(data.get(name) or "") > limit:
                 self.add_error(name, f"This may be at most {limit:,} characters.")
         return data
+
+    def clean_report_language(self):
+        return self.cleaned_data.get("report_language") or settings.LANGUAGE_CODE
 
     def opinion_input(self):
         data = self.cleaned_data

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from principles.catalogue import live_catalogue
+from principles.translations import translated
 
 from . import services
 from .forms import ApproveForm, AssessmentForm, CommentForm, NewAssessmentForm, ReviewForm
@@ -149,7 +150,10 @@ def _detail_context(assessment: Assessment, *, approve_form: ApproveForm | None 
         "assessment": assessment,
         "result": result,
         "events": assessment.events.select_related("by"),
-        "role_names": [r.name for r in assessment.roles.all()],
+        "role_names": [
+            translated(r.translations, get_language(), "name", r.name)
+            for r in assessment.roles.all()
+        ],
         "review_form": ReviewForm(),
         "approve_form": approve_form or ApproveForm(),
         "not_applicable": not_applicable,
