@@ -13,7 +13,6 @@ from tests.assessments.test_review_rules import OPINION_POST
 pytestmark = pytest.mark.django_db
 
 
-
 def get_in(client, language, url):
     with translation.override(language):
         return client.get(url, HTTP_ACCEPT_LANGUAGE=language)

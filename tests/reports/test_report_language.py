@@ -63,10 +63,7 @@ def issued(django_db_setup, django_db_blocker, tmp_path_factory):
             document=json.loads(report.document_json),
             fingerprint=report.fingerprint,
             english=english,
-            titles={
-                p.numeral: p.translations["ja"]["title"]
-                for p in Principle.objects.all()
-            },
+            titles={p.numeral: p.translations["ja"]["title"] for p in Principle.objects.all()},
         )
         transaction.set_rollback(True)
     return data
