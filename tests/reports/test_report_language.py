@@ -18,7 +18,7 @@ from principles.framework import load_framework
 from principles.models import Principle
 from reports import pdf
 from reports.document import build_report
-from reports.exports import canonical_json, fingerprint
+from reports.exports import canonical_json, fingerprint, render_csv
 from reports.services import issue_report
 from tests.conftest import FIXTURES, approve, make_org, make_user
 from tests.reports.conftest import answer_with_a_mix, assert_valid_report
@@ -132,3 +132,11 @@ def test_the_preview_shows_the_report_in_its_language(client, officer, assessmen
     content = response.content.decode()
     assert '<article class="report-preview" lang="ja">' in content
     assert Principle.objects.get(numeral="I").translations["ja"]["title"] in content
+
+
+def test_the_csv_says_its_language_and_holds_the_japanese_wording(issued):
+    text = render_csv(issued.document).decode("utf-8-sig")
+    assert '"language","ja"' in text
+    assert issued.titles["I"] in text
+    # The column names are identifiers for programs: the same in every language.
+    assert '"report_id","principle","principle_title"' in text
