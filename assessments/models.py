@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from principles.models import LifecycleRole, Question
@@ -354,6 +355,13 @@ class AuditOpinion(models.Model):
     opinion = models.TextField(help_text="The auditor's conclusion.")
     include_comments = models.BooleanField(
         default=True, help_text="Print the auditors' working comments as an appendix."
+    )
+    report_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        verbose_name=_("report language"),
+        help_text=_("The language the report is issued in; the answers stay as written."),
     )
     given_at = models.DateTimeField()
 
