@@ -34,3 +34,19 @@ def test_owner_cannot_start_answer_submit_or_approve(client, owner, officer, ass
     for name in ("assessment_submit", "assessment_approve", "assessment_return"):
         assert client.post(reverse(name, args=[assessment.pk])).status_code == 403, name
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.SUBMITTED
+
+
+def test_an_officer_made_auditor_still_cannot_approve_own_answers(owner, officer, assessment):
+    from members import services as member_services
+
+    answer_everything(assessment, officer)
+    services.submit_assessment(assessment=assessment, by=officer)
+    member_services.change_role(membership=officer.memberships.get(), role="auditor", by=owner)
+    services.accept_not_applicable(
+        assessment=assessment,
+        by=officer,
+        codes=services.unaccepted_not_applicable(assessment),
+    )
+    with pytest.raises(services.WorkflowError, match="Separation of duties"):
+        services.approve_assessment(assessment=assessment, by=officer, opinion=an_opinion())
+    assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.SUBMITTED

@@ -4,7 +4,7 @@ from django.core.mail import EmailMultiAlternatives
 
 
 def test_a_real_send_arrives_parsed(smtp_server, settings):
-    assert settings.EMAIL_PORT == smtp_server.port
+    assert smtp_server.port == settings.EMAIL_PORT
     message = EmailMultiAlternatives(
         subject="Hello ✓", body="See https://example.org/x/ now.", to=["Ann@Example.org"]
     )
