@@ -5,7 +5,9 @@ first (``_lock_organization``) and decides on fresh rows, so that two owners act
 at once cannot, say, both demote each other and leave the organization ownerless.
 """
 
+import logging
 import secrets
+import smtplib
 from datetime import timedelta
 from hmac import compare_digest
 
@@ -28,6 +30,7 @@ from .models import Invitation, hash_secret
 from .signals import member_invited
 
 OWNER = Membership.Role.OWNER
+logger = logging.getLogger(__name__)
 TOKEN_SALT = "members.invitation"
 
 
@@ -232,7 +235,12 @@ def send_invitation_email(*, invitation: Invitation, link: str, by=None) -> None
     )
     html = render_to_string("members/email/invitation.html", context)
     message.attach_alternative(html, "text/html")
-    message.send()
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError):
+        # The invitation stands (it was committed); the owner can send it again, and
+        # create_organization printed the link.
+        logger.exception("The invitation e-mail to %s could not be sent", invitation.email)
 
 
 # --- accepting ---------------------------------------------------------------

@@ -196,3 +196,14 @@ def test_expiry_is_a_setting(organization, owner, settings):
     invitation, _token = invite(organization, owner)
     remaining = invitation.expires_at - timezone.now()
     assert timedelta(days=1, hours=23) < remaining <= timedelta(days=2)
+
+
+def test_a_mail_server_that_refuses_leaves_the_invitation_to_send_again(
+    organization, owner, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _token = invite(organization, owner)
+    assert "could not be sent" in caplog.text
+    assert Invitation.objects.get(pk=invitation.pk).is_pending
