@@ -56,11 +56,19 @@ def dashboard(request):
         Assessment.objects.with_member_role(request.user)
         .select_related("organization")
         .prefetch_related("roles", "answers")
-        .order_by("-updated_at")
+        .order_by("organization__name", "organization_id", "-updated_at")
     )
     rows = [(a, services.result_for(a, live=live)) for a in assessments]
-    can_create = Membership.objects.filter(user=request.user, role=OFFICER).exists()
-    return render(request, "assessments/dashboard.html", {"rows": rows, "can_create": can_create})
+    # Grouped by organization (an external auditor may audit several), each group
+    # headed by the organization and the user's role there; organizations without
+    # assessments yet are listed too.
+    memberships = request.user.memberships.select_related("organization")
+    groups = {m.organization_id: (m, []) for m in memberships}
+    for row in rows:
+        groups[row[0].organization_id][1].append(row)
+    can_create = any(m.role == OFFICER for m, _rows in groups.values())
+    context = {"rows": rows, "groups": list(groups.values()), "can_create": can_create}
+    return render(request, "assessments/dashboard.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,7 +163,9 @@ def _detail_context(assessment: Assessment, *, approve_form: ApproveForm | None 
             for r in assessment.roles.all()
         ],
         "review_form": ReviewForm(),
-        "approve_form": approve_form or ApproveForm(),
+        # The affiliation defaults from the membership; the opinion records what was given.
+        "approve_form": approve_form
+        or ApproveForm(initial={"affiliation": getattr(assessment, "member_affiliation", "")}),
         "not_applicable": not_applicable,
         "unaccepted": list(unaccepted.items()),  # (numeral, count) per principle
         "unaccepted_count": sum(unaccepted.values()),
