@@ -16,7 +16,6 @@ from assessments.models import Organization
 from . import tokens
 from .models import ApiToken
 
-
 SECRET_KEY = "api_token_secret"
 
 

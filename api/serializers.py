@@ -235,6 +235,11 @@ class ApproveSerializer(serializers.Serializer):
     )
     independent = serializers.BooleanField(required=False, allow_null=True)
     include_comments = serializers.BooleanField(required=False, default=True)
+    report_language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.LANGUAGES],
+        required=False,
+        help_text="The issued report's language; default: the installation's.",
+    )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

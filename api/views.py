@@ -641,6 +641,7 @@ class ApproveView(ApiView):
                 "affiliation": data.get("affiliation", ""),
                 "independent": "" if independent is None else ("yes" if independent else "no"),
                 "include_comments": "on" if data.get("include_comments", True) else "",
+                "report_language": data.get("report_language", ""),
                 "comment": data.get("comment", ""),
             }
         )
