@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from principles.models import LifecycleRole
 
@@ -174,6 +175,10 @@ class AnswerForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = forms.CharField(label="Auditor's comment", widget=forms.Textarea(attrs={"rows": 2}))
+    blocking = forms.BooleanField(
+        label=_("Blocking: the assessment cannot be submitted again until this is resolved"),
+        required=False,
+    )
 
     def clean_text(self):
         return check_length(self.cleaned_data["text"], limit=settings.COMMENT_MAX_CHARS)

@@ -347,6 +347,7 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
 
 def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str]) -> Evidence:
     evidence = Evidence(answer=answer, description=new.description, url=new.url, added_by=by)
+    evidence._history_user = by
     if new.copy_of is not None:
         if new.copy_of.answer.assessment.organization_id != answer.assessment.organization_id:
             raise WorkflowError("Evidence can be shared only within one organization.")
@@ -510,7 +511,9 @@ def _apply_answer(
         answer.save()
     if item.remove_evidence:
         # Each row's file goes after commit if no other row refers to it (models.py).
-        answer.evidence.filter(pk__in=item.remove_evidence).delete()
+        for evidence in answer.evidence.filter(pk__in=item.remove_evidence):
+            evidence._history_user = by  # who removed it, in the evidence history
+            evidence.delete()
     for new in item.added_evidence:
         _store_evidence(answer=answer, new=new, by=by, written=written)
     return True
