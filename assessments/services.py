@@ -542,10 +542,10 @@ def add_comment(
         fresh, role = lock_assessment_for_member(assessment, by=by)
         if answer.assessment_id != fresh.pk:
             raise WorkflowError("This answer belongs to another assessment.")
-        if fresh.is_locked:
-            raise WorkflowError(_("The assessment is approved: its comments cannot change."))
         if role == AUDITOR and not fresh.is_submitted:
             raise WorkflowError("Comments can be added only while the assessment is under review.")
+        if fresh.is_locked:
+            raise WorkflowError(_("The assessment is approved: its comments cannot change."))
         if role == OFFICER and parent is None:
             raise PermissionDenied(
                 _("Officers reply to the auditors' comments; they do not start them.")
@@ -895,6 +895,9 @@ def approve_assessment(
                 % {"codes": ", ".join(blocking)},
                 details=blocking,
             )
+        if locked.is_submitted and not confirm_unreviewed:
+            # A refusal outranks the question whether to approve unreviewed answers.
+            _check_separation_of_duties(assessment=locked, by=by)
         unreviewed = locked.is_submitted and not confirm_unreviewed and unreviewed_codes(locked)
         if unreviewed:
             raise UnreviewedAnswers(
