@@ -233,7 +233,7 @@ def test_open_comments_page_lists_unresolved_threads_with_links(
             assessment=submitted, answer=second.answer, parent=second, text="Reply", by=officer
         )
     client.force_login(officer)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("open_comments", args=[submitted.pk]))
     html = response.content.decode()
     assert "Open one" in html and "Resolved one" not in html and "About IV.1" in html
