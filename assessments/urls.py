@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import answer_views, views
+from . import answer_views, review_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -61,5 +61,17 @@ urlpatterns += [
         "assessments/<int:pk>/answers/copy/apply/",
         answer_views.answers_copy_apply,
         name="answers_copy_apply",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "assessments/<int:pk>/principles/<str:numeral>/comments/",
+        review_views.comments_post,
+        name="comments_post",
+    ),
+    path("assessments/<int:pk>/comments/", review_views.open_comments, name="open_comments"),
+    path(
+        "assessments/<int:pk>/changes/", review_views.assessment_changes, name="assessment_changes"
     ),
 ]
