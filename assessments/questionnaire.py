@@ -14,8 +14,9 @@ from django.db.models import Prefetch, prefetch_related_objects
 from principles.catalogue import CatalogueQuestion
 
 from . import services
+from .assignments import assignee_for, assignments_by_target
 from .forms import NOT_APPLICABLE, AnswerForm
-from .models import Answer, Assessment, Comment, Membership
+from .models import Answer, Assessment, Assignment, Comment, Membership
 from .scoring import AssessmentResult, PrincipleResult, QuestionResult, score_assessment
 
 
@@ -27,6 +28,7 @@ class Row:
     can_comment: bool
     conflict: Answer | None = None
     conflict_missing: bool = False
+    assignment: Assignment | None = None  # who answers it (its own, or its principle's)
 
     @property
     def question(self) -> CatalogueQuestion:
@@ -41,6 +43,7 @@ class Page:
     rows: list[Row] = field(default_factory=list)
     previous_numeral: str | None = None
     next_numeral: str | None = None
+    assignment: Assignment | None = None  # the whole principle's
 
     @property
     def editable(self) -> bool:
@@ -110,6 +113,8 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
         previous_numeral=numerals[index - 1] if index > 0 else None,
         next_numeral=numerals[index + 1] if index + 1 < len(numerals) else None,
     )
+    by_target = assignments_by_target(assessment)
+    page.assignment = by_target.get(numeral)
     officer_editing = assessment.is_draft and assessment.member_role == Membership.Role.OFFICER
     auditor_reviewing = (
         assessment.is_submitted and assessment.member_role == Membership.Role.AUDITOR
@@ -128,7 +133,9 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
                 had_answer=answer is not None and answer.is_answered,
             )
         can_comment = auditor_reviewing and answer is not None
-        page.rows.append(Row(question_result, answer, form, can_comment))
+        row = Row(question_result, answer, form, can_comment)
+        row.assignment = assignee_for(by_target, code)
+        page.rows.append(row)
     return page
 
 
