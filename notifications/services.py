@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from .models import IN_APP_ONLY, EmailPreference, Kind, Notification
 
 logger = logging.getLogger(__name__)
+SUBJECT_CHARS = 120
 
 
 def notify(
@@ -122,7 +123,9 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
         "preferences": f"{settings.SITE_URL}{reverse('notification_preferences')}",
         "user": notification.recipient,
     }
-    subject = _("[HAIP self-assessment] %(kind)s") % {"kind": Kind(notification.kind).label}
+    text = notification.text
+    summary = text if len(text) <= SUBJECT_CHARS else text[: SUBJECT_CHARS - 1] + "…"
+    subject = _("[HAIP self-assessment] %(summary)s") % {"summary": " ".join(summary.split())}
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("notifications/email/notification.txt", context),

@@ -34,7 +34,7 @@ def test_assignee_is_notified_and_mailed(assessment, people, django_capture_on_c
     [message] = mailed_to("carla@example.com")
     assert note.text in message.body and note.url in message.body
     html = message.alternatives[0][0]
-    assert "principle VI" in html and "text/html" == message.alternatives[0][1]
+    assert "principle VI" in html and message.alternatives[0][1] == "text/html"
     assert received(officer) == []  # not told of one's own act
 
 
@@ -168,13 +168,16 @@ def test_a_failing_mail_server_is_logged_not_raised(
 def test_rolled_back_events_send_nothing(assessment, people, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notifications.notify(
-                recipients=[people["officer"]], kind=Kind.OVERDUE, dedupe_key="k",
-                params={"title": "T", "due": "2026-01-01"},
-            )  # fmt: skip
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notifications.notify(
+            recipients=[people["officer"]], kind=Kind.OVERDUE, dedupe_key="k",
+            params={"title": "T", "due": "2026-01-01"},
+        )  # fmt: skip
+        raise RuntimeError
     assert not Notification.objects.exists() and mail.outbox == []
 
 
