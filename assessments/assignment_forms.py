@@ -54,8 +54,20 @@ class AssignForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    assignee = AssigneeField(queryset=None, label=_("Assigned to"))
-    due_date = DateField(label=_("Due date"), required=False)
+    """One row of the list; rendered field by field in a compact line, hence the classes."""
+
+    assignee = AssigneeField(
+        queryset=None,
+        label=_("Assigned to"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    due_date = DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
