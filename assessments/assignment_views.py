@@ -60,7 +60,7 @@ def assignments(request, pk):
             "assessment": assessment,
             "form": form,
             "rows": rows,
-            "due_form": DueDateForm(initial={"due_date": assessment.due_date}),
+            "due_form": DueDateForm(prefix="assessment", initial={"due_date": assessment.due_date}),
             "can_assign": work.can_assign(assessment) and assessment.is_draft,
         },
     )
@@ -104,7 +104,7 @@ def assignment_remove(request, pk, assignment_id):
 @login_required
 def assessment_due_date(request, pk):
     assessment = _for_assigner(request, pk)
-    form = DueDateForm(request.POST)
+    form = DueDateForm(request.POST, prefix="assessment")
     if not form.is_valid():
         messages.error(request, _("Due date not saved: enter a date as YYYY-MM-DD."))
         return redirect("assignments", pk=pk)

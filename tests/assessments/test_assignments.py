@@ -144,7 +144,7 @@ def test_reassign_and_remove_from_the_page(client, assessment, officer, colleagu
 def test_due_date_of_the_assessment_from_the_page(client, assessment, officer):
     client.force_login(officer)
     due = TODAY() + timedelta(days=30)
-    client.post(reverse("assessment_due_date", args=[assessment.pk]), {"due_date": due})
+    client.post(reverse("assessment_due_date", args=[assessment.pk]), {"assessment-due_date": due})
     assessment.refresh_from_db()
     assert assessment.due_date == due
     response = client.get(reverse("assessment_detail", args=[assessment.pk]))
@@ -157,7 +157,7 @@ def test_outsider_gets_404_and_auditor_403(client, assessment, officer, auditor,
         (reverse("assignments", args=[assessment.pk]), {"target": "p:II", "assignee": officer.pk}),
         (reverse("assignment_remove", args=[assessment.pk, assignment.pk]), {}),
         (reverse("assignment_reassign", args=[assessment.pk, assignment.pk]), {}),
-        (reverse("assessment_due_date", args=[assessment.pk]), {"due_date": ""}),
+        (reverse("assessment_due_date", args=[assessment.pk]), {"assessment-due_date": ""}),
     ]
     client.force_login(outsider)
     assert client.get(reverse("assignments", args=[assessment.pk])).status_code == 404

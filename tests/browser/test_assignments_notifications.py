@@ -2,12 +2,14 @@
 bell, follows it to the questionnaire and finds it under "My work" (also at 375 px);
 axe-core finds no serious or critical violation on the new pages."""
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.models import Membership
+from tests.browser.conftest import RENDER_TIMEOUT_MS
 from tests.browser.helpers import Screenshots, describe, nav_link, serious_violations, sign_in
 from tests.conftest import make_user
 
@@ -26,6 +28,9 @@ def test_assign_notify_and_my_work(new_page, assessment, officer, organization):
     violations = {}
 
     page = new_page()
+    page.goto(
+        "/", timeout=RENDER_TIMEOUT_MS
+    )  # the live server's first page is slow on a busy machine
     sign_in(page, officer)
     page.goto(f"/assessments/{assessment.pk}/")
     page.get_by_role("link", name="Assignments").click()
@@ -47,8 +52,7 @@ def test_assign_notify_and_my_work(new_page, assessment, officer, organization):
     assert fits(phone)
     shots(phone, "notifications-375")
     phone.get_by_role("button", name="olivia assigned principle VI").click()
-    expect(phone).to_have_url(f"{phone.url.split('/notifications')[0]}"
-                              f"/assessments/{assessment.pk}/principles/VI/")  # fmt: skip
+    expect(phone).to_have_url(re.compile(rf"/assessments/{assessment.pk}/principles/VI/$"))
     expect(phone.get_by_text("Assigned to carla").first).to_be_visible()
     expect(phone.get_by_text("Notifications: 0 unread")).to_be_attached()
 
