@@ -21,9 +21,11 @@ from .models import Answer, Assessment, Assignment, Membership
 from .services import WorkflowError, catalogue_for, role_codes
 from .signals import work_assigned
 
-# Who may assign work, and who may be given it: the organization's officers, and its
-# owners once that role exists (Membership.Role.OWNER, "owner", from the members work).
+# Who may assign work: the organization's officers, and its owners once that role
+# exists (Membership.Role.OWNER, "owner", from the members work). Who may be given it:
+# officers only, since they are the ones who answer (owners manage people).
 ASSIGNING_ROLES = ("officer", "owner")
+ANSWERING_ROLES = ("officer",)
 
 
 def _role_of(*, user_id: int, organization_id: int) -> str | None:
@@ -45,7 +47,7 @@ def assignable_members(organization_id: int):
         get_user_model()
         .objects.filter(
             memberships__organization_id=organization_id,
-            memberships__role__in=ASSIGNING_ROLES,
+            memberships__role__in=ANSWERING_ROLES,
             is_active=True,
         )
         .order_by("username")
@@ -96,7 +98,7 @@ def assign_work(
         fresh = _lock_for_assigning(assessment, by=by)
         _check_target(fresh, numeral=numeral, question_code=question_code)
         role = _role_of(user_id=assignee.pk, organization_id=fresh.organization_id)
-        if role not in ASSIGNING_ROLES or not assignee.is_active:
+        if role not in ANSWERING_ROLES or not assignee.is_active:
             raise WorkflowError(
                 _("%(name)s is not an officer of this organization.")
                 % {"name": assignee.get_username()}
@@ -179,7 +181,7 @@ def work_for(user) -> list[WorkItem]:
         .filter(
             assignee=user,
             assessment__organization__memberships__user=user,
-            assessment__organization__memberships__role__in=ASSIGNING_ROLES,
+            assessment__organization__memberships__role__in=ANSWERING_ROLES,
         )
         .select_related("assessment__organization")
         .prefetch_related("assessment__roles")
@@ -245,3 +247,10 @@ def awaiting_review(user):
         .select_related("organization", "submitted_by")
         .order_by("submitted_at", "pk")
     )
+
+
+def row_is_assigned_to(row, user_id: int) -> bool:
+    """The questionnaire's "Assigned to me" filter: the row's assignment (its own or its
+    principle's, set when the page was built, so no query) is the user's."""
+    assignment = getattr(row, "assignment", None)
+    return assignment is not None and assignment.assignee_id == user_id

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.urls import reverse
 
-from assessments.assignments import ASSIGNING_ROLES, with_progress
+from assessments.assignments import ANSWERING_ROLES, with_progress
 from assessments.models import Assessment, Assignment
 
 from .models import Kind
@@ -46,10 +46,10 @@ def _assignment_reminders(today: date, horizon: date) -> list[Sent]:
         .filter(
             Q(due_date__lte=horizon) | Q(due_date__isnull=True, assessment__due_date__lte=horizon)
         )
-        # only while the assignee is still an officer (or owner) of the organization
+        # only while the assignee is still an officer of the organization
         .filter(
             assessment__organization__memberships__user=F("assignee"),
-            assessment__organization__memberships__role__in=ASSIGNING_ROLES,
+            assessment__organization__memberships__role__in=ANSWERING_ROLES,
         )
         .select_related("assessment", "assignee")
         .prefetch_related("assessment__roles")

@@ -295,3 +295,23 @@ def test_my_work_query_count_is_constant(client, officer, django_assert_num_quer
         response = client.get(reverse("my_work"))
     assert len(response.context["items"]) == 3 * 4 * 3
     assert len(small.captured_queries) == MY_WORK_QUERIES
+
+
+def test_owners_assign_but_are_not_given_work(assessment, officer, organization):
+    # "owner" is the members work's role (Membership.Role.OWNER); the value is enough here.
+    owner = make_user("owen")
+    Membership.objects.create(user=owner, organization=organization, role="owner")
+    done = work.assign_work(assessment=assessment, assignee=officer, by=owner, numeral="I")
+    assert done.assigned_by == owner
+    with pytest.raises(services.WorkflowError, match="not an officer"):
+        work.assign_work(assessment=assessment, assignee=owner, by=officer, numeral="II")
+    assert list(work.assignable_members(organization.pk)) == [officer]
+
+
+def test_assigned_to_me_filter_reads_the_rows_assignment(client, assessment, officer, colleague):
+    assign(assessment, officer, colleague, numeral="I")
+    assign(assessment, officer, officer, question_code="I.2")
+    client.force_login(officer)
+    rows = client.get(page_url(assessment, "I")).context["page"].rows
+    mine = [row.question.code for row in rows if work.row_is_assigned_to(row, officer.pk)]
+    assert mine == ["I.2"]

@@ -31,7 +31,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp_server(settings):
+def local_smtp(settings):
     handler = Collect()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -45,14 +45,14 @@ def smtp_server(settings):
 
 
 def test_assignment_email_arrives_over_smtp(
-    smtp_server, assessment, people, django_capture_on_commit_callbacks
+    local_smtp, assessment, people, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         work.assign_work(
             assessment=assessment, assignee=people["colleague"], by=people["officer"],
             question_code="VI.1",
         )  # fmt: skip
-    [envelope] = smtp_server.messages
+    [envelope] = local_smtp.messages
     assert envelope.rcpt_tos == ["carla@example.com"]
     message = message_from_bytes(envelope.content, policy=policy.default)
     assert (
