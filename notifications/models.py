@@ -44,6 +44,7 @@ WHOLE_TEXTS = {
     Kind.OVERDUE: _("“%(title)s” was due on %(due)s and is not submitted."),
 }
 PARAMS = ("by", "title", "target", "reason", "code", "excerpt", "due", "organization", "role")
+INVITED_TEXT = _("You are invited to join %(organization)s as %(role)s.")
 REPLY_TEXT = _("%(by)s replied on %(code)s of “%(title)s”: %(excerpt)s")
 
 
@@ -95,6 +96,8 @@ class Notification(models.Model):
         """The sentence, in the active language."""
         if self.params.get("reply"):
             template = REPLY_TEXT
+        elif self.kind == Kind.INVITED and not self.params.get("by"):
+            template = INVITED_TEXT
         elif not self.params.get("target") and self.kind in WHOLE_TEXTS:
             template = WHOLE_TEXTS[self.kind]
         else:

@@ -202,3 +202,16 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("refused by the test")
+
+
+def test_an_invitation_to_an_existing_account_shows_under_the_bell(
+    people, organization, django_capture_on_commit_callbacks
+):
+    from members.services import invite_member
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_member(organization=organization, email="oscar@example.com", role="auditor", by=None)
+    [note] = received(people["outsider"], Kind.INVITED)
+    assert note.text == "You are invited to join Example AI Labs as auditor."
+    # Only the members app's invitation e-mail: none of ours.
+    assert len(mailed_to("oscar@example.com")) == 1

@@ -11,7 +11,8 @@ from notifications.models import EmailPreference, Kind, Notification
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 5  # session, user, page count, page rows, the bell's count
+# session, user, the members app's navbar query, page count, page rows, the bell's count
+LIST_QUERIES = 6
 
 
 def make_notes(user, count, *, start=0):
