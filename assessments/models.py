@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -134,6 +135,12 @@ class Assessment(models.Model):
         help_text="The approved assessment this revision was started from.",
     )
     revision = models.PositiveIntegerField(default=1)
+    due_date = models.DateField(
+        _("due date"),
+        null=True,
+        blank=True,
+        help_text=_("When the officers mean to submit it; reminders are sent before and after."),
+    )
     # The catalogue as it was at submission (wording versions, questions, weights);
     # a submitted or approved assessment shows this, not the live catalogue.
     catalogue_snapshot = models.JSONField(null=True, blank=True, editable=False)
@@ -435,6 +442,69 @@ class Comment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def open(self):
+        """Assignments of drafts: work still to be done or to be changed."""
+        return self.filter(assessment__status=Assessment.Status.DRAFT)
+
+
+class Assignment(models.Model):
+    """A principle, or a single question, of an assessment given to one member to answer.
+
+    Exactly one of ``numeral`` and ``question_code`` is set: catalogue codes rather
+    than foreign keys, because the assessment is shown against its own catalogue
+    (live or frozen) and codes are what both carry. One assignee per target;
+    reassigning changes the assignee.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    numeral = models.CharField(_("principle"), max_length=10, blank=True)
+    question_code = models.CharField(_("question"), max_length=20, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("assigned to"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment_id", "numeral", "question_code", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "numeral", "question_code"], name="one_assignee_per_target"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(numeral="") & ~models.Q(question_code=""))
+                | (~models.Q(numeral="") & models.Q(question_code="")),
+                name="assignment_principle_or_question",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target} in {self.assessment_id} to {self.assignee}"
+
+    @property
+    def target(self) -> str:
+        return self.question_code or self.numeral
+
+    @property
+    def principle_numeral(self) -> str:
+        """The principle the target belongs to (question codes start with it: "IV.2")."""
+        return self.numeral or self.question_code.split(".")[0]
+
+    @property
+    def effective_due_date(self):
+        """The assignment's own due date, else the assessment's."""
+        return self.due_date or self.assessment.due_date
 
 
 class ReviewEvent(models.Model):

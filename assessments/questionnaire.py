@@ -14,8 +14,9 @@ from django.db.models import Prefetch, prefetch_related_objects
 from principles.catalogue import CatalogueQuestion
 
 from . import services
+from .assignments import assignee_for, assignments_by_target
 from .forms import NOT_APPLICABLE, AnswerForm
-from .models import Answer, Assessment, Comment, Membership
+from .models import Answer, Assessment, Assignment, Comment, Membership
 from .review import threads_of
 from .scoring import AssessmentResult, PrincipleResult, QuestionResult, score_assessment
 
@@ -32,6 +33,7 @@ class Row:
     # Text typed in this row's comment box and not posted yet (see apply_comment_drafts).
     draft_text: str = ""
     draft_blocking: bool = False
+    assignment: Assignment | None = None  # who answers it (its own, or its principle's)
 
     @property
     def question(self) -> CatalogueQuestion:
@@ -46,6 +48,7 @@ class Page:
     rows: list[Row] = field(default_factory=list)
     previous_numeral: str | None = None
     next_numeral: str | None = None
+    assignment: Assignment | None = None  # the whole principle's
     # Who may do what with the comment threads and reviewed marks on this page.
     can_reply: bool = False
     can_resolve: bool = False
@@ -139,6 +142,8 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
         previous_numeral=numerals[index - 1] if index > 0 else None,
         next_numeral=numerals[index + 1] if index + 1 < len(numerals) else None,
     )
+    by_target = assignments_by_target(assessment)
+    page.assignment = by_target.get(numeral)
     officer_editing = assessment.is_draft and assessment.member_role == Membership.Role.OFFICER
     is_auditor = assessment.member_role == Membership.Role.AUDITOR
     is_officer = assessment.member_role == Membership.Role.OFFICER
@@ -166,6 +171,7 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
         row = Row(question_result, answer, form, can_comment)
         if answer is not None:
             row.threads = threads_of(list(answer.comments.all()))
+        row.assignment = assignee_for(by_target, code)
         page.rows.append(row)
     return page
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.membership",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -255,6 +257,11 @@ EVIDENCE_MAX_BYTES = int(env_str("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 # The absolute address of this installation, printed in reports (verification
 # address, QR code, evidence download links). No trailing slash.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Notifications: how many the list shows per page, and how many days before an
+# assignment's or an assessment's due date send_reminders says it is due soon.
+NOTIFICATIONS_PER_PAGE = int(env_str("NOTIFICATIONS_PER_PAGE", "50"))
+REMINDER_DAYS_BEFORE_DUE = int(env_str("REMINDER_DAYS_BEFORE_DUE", "3"))
 
 # Input limits (each a setting so an installation can tune it). Forms and the
 # services both enforce them, with a clear message.

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("principles.urls")),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
+    path("", include("notifications.urls")),
 ]
