@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from principles.models import LifecycleRole
 
@@ -78,6 +79,23 @@ class NewAssessmentForm(AssessmentForm):
         ].help_text = "Leave empty to start from the roles in the organization's profile."
 
 
+class IdsField(forms.Field):
+    """Row ids posted as a list; anything that is not an id is ignored (the rows are
+    looked up among the user's own anyway)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        ids = []
+        for item in value or []:
+            try:
+                ids.append(int(item))
+            except (TypeError, ValueError):
+                continue
+        return ids
+
+
 class AnswerForm(forms.Form):
     """One question on a questionnaire page (prefixed with the question code)."""
 
@@ -90,8 +108,10 @@ class AnswerForm(forms.Form):
     explanation = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="What is in place, and where an auditor can see it. "
-        "“Not applicable” needs a justification here.",
+        help_text=_(
+            "Required for every answer: what is in place, and where an auditor can see it; "
+            "for “Not applicable”, why the question does not apply."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     evidence_description = forms.CharField(
@@ -109,15 +129,27 @@ class AnswerForm(forms.Form):
     remove_evidence = forms.TypedMultipleChoiceField(
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remove evidence"
     )
+    # Files kept from a failed save (PendingUpload): attached by the next save unless removed.
+    pending_upload = IdsField(widget=forms.MultipleHiddenInput)
+    pending_remove = IdsField(widget=forms.CheckboxSelectMultiple, label=_("Do not attach"))
 
-    def __init__(self, *args, evidence=(), had_answer=False, **kwargs):
+    def __init__(self, *args, evidence=(), had_answer=False, pending=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.existing_evidence = list(evidence)
         self.had_answer = had_answer
         self.checked_file = None
+        self.pending = list(pending)
         self.fields["remove_evidence"].choices = [
             (str(ev.pk), ev.description) for ev in self.existing_evidence
         ]
+
+    def pending_shown(self):
+        """The kept files this page offers to attach (posted back as hidden ids)."""
+        if not self.is_bound:
+            return self.pending
+        wanted = {str(v) for v in self["pending_upload"].value() or []}
+        removed = {str(v) for v in self["pending_remove"].value() or []}
+        return [p for p in self.pending if str(p.pk) in wanted and str(p.pk) not in removed]
 
     def new_evidence_fields(self):
         return [self["evidence_description"], self["evidence_url"], self["evidence_file"]]
@@ -140,10 +172,21 @@ class AnswerForm(forms.Form):
             self.add_error(
                 "explanation", "Say why this question does not apply: a justification is required."
             )
+        elif response and not explanation:
+            self.add_error(
+                "explanation",
+                _("Explain this answer: an explanation is required for every level."),
+            )
         if not response and self.had_answer:
             self.add_error(
                 "response", "An answer cannot be cleared: choose a level or Not applicable."
             )
+        removed_pending = set(data.get("pending_remove") or [])
+        data["pending"] = [
+            p
+            for p in self.pending
+            if p.pk in set(data.get("pending_upload") or []) and p.pk not in removed_pending
+        ]
         new_evidence = bool(data.get("evidence_url") or data.get("evidence_file"))
         if data.get("evidence_url") and data.get("evidence_file"):
             self.add_error("evidence_url", "Give either a link or a file per piece of evidence.")
@@ -153,6 +196,7 @@ class AnswerForm(forms.Form):
             self.add_error("evidence_url", "Add a link or a file for this evidence.")
         kept = len(self.existing_evidence) - len(data.get("remove_evidence") or [])
         limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
+        kept += len(data["pending"])
         if new_evidence and kept + 1 > limit:
             self.add_error(
                 "evidence_file" if data.get("evidence_file") else "evidence_url",
@@ -163,6 +207,12 @@ class AnswerForm(forms.Form):
                 "response",
                 "Level 4 – Fully implemented needs at least one piece of evidence: "
                 "add a link or a file below.",
+            )
+        if not new_evidence and data["pending"] and kept > limit:
+            self.add_error(
+                "pending_remove",
+                _("An answer can have at most %(limit)s pieces of evidence; remove one first.")
+                % {"limit": limit},
             )
         if response and response != NOT_APPLICABLE:
             data["level"] = int(response)
