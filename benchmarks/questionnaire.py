@@ -26,6 +26,11 @@ DB = Path(tempfile.mkdtemp()) / "bench.sqlite3"
 os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
 # Production settings with the test run's two local overrides (plain HTTP, no collectstatic).
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+# seed_demo approves an assessment, whose report is signed: a throw-away demo identity.
+SIGNING = DB.parent / "signing"
+os.environ["REPORT_SIGNING_DEMO_DIR"] = str(SIGNING)
+os.environ["REPORT_SIGNING_P12"] = str(SIGNING / "demo-signer.p12")
+os.environ["REPORT_SIGNING_P12_PASSPHRASE"] = "demo-signing-passphrase"
 
 import django  # noqa: E402
 
