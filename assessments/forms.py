@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -139,9 +141,11 @@ class AnswerForm(forms.Form):
         self.had_answer = had_answer
         self.checked_file = None
         self.pending = list(pending)
-        self.fields["remove_evidence"].choices = [
-            (str(ev.pk), ev.description) for ev in self.existing_evidence
-        ]
+        if self.existing_evidence:  # the only field this form changes: its own copy
+            self.fields["remove_evidence"] = copy.deepcopy(self.fields["remove_evidence"])
+            self.fields["remove_evidence"].choices = [
+                (str(ev.pk), ev.description) for ev in self.existing_evidence
+            ]
 
     def pending_shown(self):
         """The kept files this page offers to attach (posted back as hidden ids)."""
@@ -220,6 +224,21 @@ class AnswerForm(forms.Form):
             data["level"] = None
         data["not_applicable"] = response == NOT_APPLICABLE
         return data
+
+
+class _SharedFields(dict):
+    """Fields that forms share instead of deep-copying them for each instance.
+
+    A questionnaire page holds one AnswerForm per question, and copying nine fields
+    for each was a good part of the page's time. Safe because nothing changes a
+    field after the class is made, except ``remove_evidence``, copied when changed.
+    """
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+AnswerForm.base_fields = _SharedFields(AnswerForm.base_fields)
 
 
 class CommentForm(forms.Form):
