@@ -290,7 +290,7 @@ def _has_open_comments(row: Row, state) -> bool:
     return any(getattr(c, "resolved_at", None) is None for c in row.answer.comments.all())
 
 
-register_filter("unanswered", _lazy("Unanswered"), lambda row, state: not row.result.answered)
+register_filter("unanswered", _lazy("Unanswered"), lambda row, state: not row.result.is_answered)
 register_filter("na", _lazy("Not applicable"), lambda row, state: row.result.not_applicable)
 register_filter("comments", _lazy("With open comments"), _has_open_comments)
 
