@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -145,6 +146,8 @@ class Page:
                 # Not on the posted page (a filter hid it) or a forged version: a
                 # missing version leaves the question alone, a bad one is reported.
                 row.touched = form.add_prefix("version") in form.data
+                if not row.touched:
+                    form._errors = ErrorDict()  # shown as posted, never checked
                 continue
             current = row.answer.version if row.answer else 0
             if seen == current:
@@ -153,18 +156,18 @@ class Page:
                 before = ("", "")
             else:
                 before = seen_states.get((row.answer.pk, seen)) if row.answer else None
-            row.touched = before is None or _posted_state(form) != before or _touches_evidence(form)
-            if seen == current:
-                continue
-            if (
-                row.touched
-                and not _touches_evidence(form)
-                and _posted_state(form) == _state(row.answer)
-            ):
+            posted, evidence = _posted_state(form), _touches_evidence(form)
+            row.touched = before is None or posted != before or evidence
+            if seen != current and row.touched and not evidence and posted == _state(row.answer):
                 row.touched = False  # the same as it now is (a double submission, say)
             if row.touched:
-                self.mark_conflicts([services.Conflict(row.question.id, row.answer)])
-            else:
+                if seen != current:
+                    self.mark_conflicts([services.Conflict(row.question.id, row.answer)])
+                continue
+            # Untouched: not checked (what was saved before stays as it was), and
+            # shown as it now is when someone else saved it meanwhile.
+            form._errors = ErrorDict()
+            if seen != current:
                 row.updated_meanwhile = row.answer
                 data = form.data.copy()
                 for name, value in _initial(row.answer).items():

@@ -241,3 +241,20 @@ def test_a_filtered_page_saves_what_it_shows_and_keeps_the_filter(
     assert response.status_code == 302 and response.url == url
     assert Answer.objects.get(question__code=codes[0]).level == 2  # not on the page: kept
     assert Answer.objects.get(question__code=codes[1]).level == 1
+
+
+def test_an_untouched_question_shows_no_error_when_another_fails(
+    officer_client, assessment, officer
+):
+    first, second = applicable_codes(assessment, "I")[:2]
+    question = services.result_for(assessment).principle("I").questions[0].question
+    services.save_answers(
+        assessment=assessment,
+        inputs=[services.AnswerInput(question.id, 0, 2, False, "")],  # no explanation
+        by=officer,
+    )
+    data = page_post_data(officer_client, assessment, "I")
+    data[f"{second}-response"] = "1"  # no explanation either: this one is reported
+    response = officer_client.post(page_url(assessment, "I"), data)
+    assert [p.code for p in response.context["page"].problems()] == [second]
+    assert response.content.decode().count("an explanation is required for every level") == 2
