@@ -391,6 +391,13 @@ class AuditOpinion(models.Model):
     include_comments = models.BooleanField(
         default=True, help_text="Print the auditors' working comments as an appendix."
     )
+    report_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        verbose_name=_("report language"),
+        help_text=_("The language the report is issued in; the answers stay as written."),
+    )
     given_at = models.DateTimeField()
 
     def __str__(self):

@@ -6,11 +6,11 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from principles.catalogue import live_catalogue
-from principles.models import LifecycleRole
+from principles.translations import translated
 
 from . import services
 from .forms import ApproveForm, AssessmentForm, CommentForm, NewAssessmentForm, ReviewForm
@@ -150,7 +150,10 @@ def _detail_context(assessment: Assessment, *, approve_form: ApproveForm | None 
         "assessment": assessment,
         "result": result,
         "events": assessment.events.select_related("by"),
-        "role_names": [r.name for r in assessment.roles.all()],
+        "role_names": [
+            translated(r.translations, get_language(), "name", r.name)
+            for r in assessment.roles.all()
+        ],
         "review_form": ReviewForm(),
         "approve_form": approve_form or ApproveForm(),
         "not_applicable": not_applicable,
@@ -459,6 +462,13 @@ def methodology(request):
             "bands": rules.bands,
             "floor_steps": rules.floor_steps,
             "levels": Answer.Level.choices,
-            "roles": LifecycleRole.objects.order_by("order"),
+            **_catalogue_wording(),
         },
     )
+
+
+def _catalogue_wording() -> dict:
+    """The roles in the active language, and the notes on translated principle wording."""
+    catalogue = live_catalogue().localized(get_language())
+    notes = sorted({p.wording_note for p in catalogue.principles if p.wording_note})
+    return {"roles": catalogue.roles, "wording_notes": notes}

@@ -128,6 +128,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
