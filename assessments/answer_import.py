@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from . import answer_data, services
 from .answer_data import AnswerRow, FileRef, Link
@@ -219,6 +220,8 @@ def _plan_row(
         )
     if not_applicable and not explanation:
         planned.reject("Not applicable needs a justification in the explanation.")
+    elif level is not None and not explanation:
+        planned.reject(_("An explanation is required for every level."))
     if level is None and not not_applicable and answer is not None and answer.is_answered:
         planned.reject("An answer cannot be cleared: give a level or N/A.")
     wanted = []

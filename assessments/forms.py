@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
@@ -80,6 +82,23 @@ class NewAssessmentForm(AssessmentForm):
         ].help_text = "Leave empty to start from the roles in the organization's profile."
 
 
+class IdsField(forms.Field):
+    """Row ids posted as a list; anything that is not an id is ignored (the rows are
+    looked up among the user's own anyway)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        ids = []
+        for item in value or []:
+            try:
+                ids.append(int(item))
+            except (TypeError, ValueError):
+                continue
+        return ids
+
+
 class AnswerForm(forms.Form):
     """One question on a questionnaire page (prefixed with the question code)."""
 
@@ -92,8 +111,10 @@ class AnswerForm(forms.Form):
     explanation = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="What is in place, and where an auditor can see it. "
-        "“Not applicable” needs a justification here.",
+        help_text=_(
+            "Required for every answer: what is in place, and where an auditor can see it; "
+            "for “Not applicable”, why the question does not apply."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     evidence_description = forms.CharField(
@@ -111,15 +132,29 @@ class AnswerForm(forms.Form):
     remove_evidence = forms.TypedMultipleChoiceField(
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remove evidence"
     )
+    # Files kept from a failed save (PendingUpload): attached by the next save unless removed.
+    pending_upload = IdsField(widget=forms.MultipleHiddenInput)
+    pending_remove = IdsField(widget=forms.CheckboxSelectMultiple, label=_("Do not attach"))
 
-    def __init__(self, *args, evidence=(), had_answer=False, **kwargs):
+    def __init__(self, *args, evidence=(), had_answer=False, pending=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.existing_evidence = list(evidence)
         self.had_answer = had_answer
         self.checked_file = None
-        self.fields["remove_evidence"].choices = [
-            (str(ev.pk), ev.description) for ev in self.existing_evidence
-        ]
+        self.pending = list(pending)
+        if self.existing_evidence:  # the only field this form changes: its own copy
+            self.fields["remove_evidence"] = copy.deepcopy(self.fields["remove_evidence"])
+            self.fields["remove_evidence"].choices = [
+                (str(ev.pk), ev.description) for ev in self.existing_evidence
+            ]
+
+    def pending_shown(self):
+        """The kept files this page offers to attach (posted back as hidden ids)."""
+        if not self.is_bound:
+            return self.pending
+        wanted = {str(v) for v in self["pending_upload"].value() or []}
+        removed = {str(v) for v in self["pending_remove"].value() or []}
+        return [p for p in self.pending if str(p.pk) in wanted and str(p.pk) not in removed]
 
     def new_evidence_fields(self):
         return [self["evidence_description"], self["evidence_url"], self["evidence_file"]]
@@ -142,10 +177,21 @@ class AnswerForm(forms.Form):
             self.add_error(
                 "explanation", "Say why this question does not apply: a justification is required."
             )
+        elif response and not explanation:
+            self.add_error(
+                "explanation",
+                _("Explain this answer: an explanation is required for every level."),
+            )
         if not response and self.had_answer:
             self.add_error(
                 "response", "An answer cannot be cleared: choose a level or Not applicable."
             )
+        removed_pending = set(data.get("pending_remove") or [])
+        data["pending"] = [
+            p
+            for p in self.pending
+            if p.pk in set(data.get("pending_upload") or []) and p.pk not in removed_pending
+        ]
         new_evidence = bool(data.get("evidence_url") or data.get("evidence_file"))
         if data.get("evidence_url") and data.get("evidence_file"):
             self.add_error("evidence_url", "Give either a link or a file per piece of evidence.")
@@ -155,6 +201,7 @@ class AnswerForm(forms.Form):
             self.add_error("evidence_url", "Add a link or a file for this evidence.")
         kept = len(self.existing_evidence) - len(data.get("remove_evidence") or [])
         limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
+        kept += len(data["pending"])
         if new_evidence and kept + 1 > limit:
             self.add_error(
                 "evidence_file" if data.get("evidence_file") else "evidence_url",
@@ -166,12 +213,33 @@ class AnswerForm(forms.Form):
                 "Level 4 – Fully implemented needs at least one piece of evidence: "
                 "add a link or a file below.",
             )
+        if not new_evidence and data["pending"] and kept > limit:
+            self.add_error(
+                "pending_remove",
+                _("An answer can have at most %(limit)s pieces of evidence; remove one first.")
+                % {"limit": limit},
+            )
         if response and response != NOT_APPLICABLE:
             data["level"] = int(response)
         else:
             data["level"] = None
         data["not_applicable"] = response == NOT_APPLICABLE
         return data
+
+
+class _SharedFields(dict):
+    """Fields that forms share instead of deep-copying them for each instance.
+
+    A questionnaire page holds one AnswerForm per question, and copying nine fields
+    for each was a good part of the page's time. Safe because nothing changes a
+    field after the class is made, except ``remove_evidence``, copied when changed.
+    """
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+AnswerForm.base_fields = _SharedFields(AnswerForm.base_fields)
 
 
 class CommentForm(forms.Form):

@@ -361,14 +361,49 @@ class Evidence(models.Model):
         return bool(self.file)
 
 
+class PendingUpload(models.Model):
+    """A file that passed its checks in a page save that failed for another reason.
+
+    Kept for its uploader on that assessment's question, so that the next save of
+    the page attaches it without a new upload. Stored by content like evidence (the
+    same storage names), so attaching it moves no bytes. Rows older than
+    ``PENDING_UPLOAD_MAX_AGE_HOURS`` are removed by ``remove_orphan_evidence``.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="pending_uploads"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    description = models.CharField(max_length=300, blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, max_length=300)
+    file_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("pending upload")
+        verbose_name_plural = _("pending uploads")
+
+    def __str__(self):
+        return self.file_name
+
+
 def delete_evidence_file_if_unreferenced(name: str) -> bool:
-    """Delete the stored file ``name`` unless an evidence row still refers to it."""
+    """Delete the stored file ``name`` unless an evidence row or a pending upload
+    still refers to it."""
     if not name or Evidence.objects.filter(file=name).exists():
+        return False
+    if PendingUpload.objects.filter(file=name).exists():
         return False
     default_storage.delete(name)
     return True
 
 
+@receiver(post_delete, sender=PendingUpload)
 @receiver(post_delete, sender=Evidence)
 def _delete_file_after_commit(sender, instance, **kwargs):
     # Whatever deleted the row (a save, the admin, a cascade): once the deletion is

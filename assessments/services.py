@@ -26,6 +26,7 @@ from .models import (
     Evidence,
     Membership,
     Organization,
+    PendingUpload,
     ReviewEvent,
     delete_evidence_file_if_unreferenced,
     evidence_storage_name,
@@ -76,6 +77,9 @@ class NewEvidence:
     # A piece of evidence of another assessment of the same organization whose stored
     # file this one shares (copying answers); files are stored by content, so no bytes move.
     copy_of: Evidence | None = None
+    # A file kept from a failed save of the same page by the same person (already
+    # checked and stored); attaching it uses it up.
+    pending: PendingUpload | None = None
 
 
 @dataclass
@@ -291,6 +295,15 @@ def _check_new_evidence(new: NewEvidence, *, question_id: int) -> None:
             raise LimitExceeded(
                 "A link must be a web address (http or https).", field="evidence_url", **where
             ) from exc
+    if new.pending is not None:
+        pending = new.pending
+        new.checked = CheckedFile(
+            name=pending.file_name,
+            content_type=pending.content_type,
+            size=pending.size,
+            sha256=pending.sha256,
+        )
+        return
     if new.upload is not None and new.checked is None:
         try:
             new.checked = check_evidence_file(new.upload)
@@ -359,6 +372,14 @@ def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str])
         for name in ("file_name", "content_type", "size", "sha256"):
             setattr(evidence, name, getattr(new.copy_of, name))
         evidence.file.name = new.copy_of.file.name
+    elif new.pending is not None:
+        pending = new.pending
+        for name in ("file_name", "content_type", "size", "sha256"):
+            setattr(evidence, name, getattr(pending, name))
+        evidence.description = (pending.description or evidence.description or pending.file_name)[
+            :EVIDENCE_DESCRIPTION_MAX_CHARS
+        ]
+        evidence.file.name = pending.file.name
     elif new.upload is not None:
         checked = new.checked
         evidence.file_name = checked.name
@@ -369,6 +390,9 @@ def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str])
             evidence.description = checked.name[:EVIDENCE_DESCRIPTION_MAX_CHARS]
         evidence.file.name = _store_file(checked=checked, upload=new.upload, written=written)
     evidence.save()
+    if new.pending is not None:
+        # The file is referenced by the evidence now: deleting the row keeps it.
+        PendingUpload.objects.filter(pk=new.pending.pk).delete()
     return evidence
 
 
@@ -424,6 +448,7 @@ def _save_answers_locked(
             assessment = lock_assessment(assessment, by=by, role=OFFICER)
             assessment.ensure_editable()
             _check_evidence_limits(assessment=assessment, inputs=inputs)
+            _check_pending_still_there(assessment=assessment, inputs=inputs, by=by)
             existing = {
                 a.question_id: a
                 for a in Answer.objects.filter(
@@ -450,6 +475,69 @@ def _save_answers_locked(
         # Someone created the same answer at the same moment.
         raise StaleAnswers([Conflict(i.question_id, None) for i in inputs]) from exc
     return changed
+
+
+def _check_pending_still_there(*, assessment: Assessment, inputs: list[AnswerInput], by) -> None:
+    """Kept files are attached once, by their uploader, to their own question."""
+    wanted = [
+        (item.question_id, new.pending)
+        for item in inputs
+        for new in item.added_evidence
+        if new.pending is not None
+    ]
+    if not wanted:
+        return
+    there = set(
+        PendingUpload.objects.filter(
+            pk__in=[p.pk for _, p in wanted], user_id=by.pk, assessment=assessment
+        ).values_list("pk", "question_id")
+    )
+    for question_id, pending in wanted:
+        if (pending.pk, question_id) not in there:
+            raise LimitExceeded(
+                gettext("“%(name)s” is no longer waiting to be attached; attach the file again.")
+                % {"name": pending.file_name},
+                question_id=question_id,
+                field="evidence_file",
+            )
+
+
+def keep_pending_uploads(
+    *, assessment: Assessment, by, uploads: list[tuple[int, str, object, CheckedFile]]
+) -> dict[int, PendingUpload]:
+    """Keep checked files of a failed page save for the next save of that page.
+
+    ``uploads`` holds (question id, description, uploaded file, its check). Returns
+    the kept files by question id; files past ``PENDING_UPLOADS_MAX`` per person and
+    assessment are not kept (the page asks for them again).
+    """
+    _require_role(organization_id=assessment.organization_id, by=by, role=OFFICER)
+    assessment.ensure_editable()
+    kept: dict[int, PendingUpload] = {}
+    room = settings.PENDING_UPLOADS_MAX - (
+        PendingUpload.objects.filter(user_id=by.pk, assessment=assessment).count()
+    )
+    for question_id, description, upload, checked in uploads[: max(room, 0)]:
+        written: list[str] = []
+        name = _store_file(checked=checked, upload=upload, written=written)
+        kept[question_id] = PendingUpload.objects.create(
+            user=by,
+            assessment=assessment,
+            question_id=question_id,
+            description=description[:EVIDENCE_DESCRIPTION_MAX_CHARS],
+            file=name,
+            file_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
+    return kept
+
+
+def discard_pending_uploads(*, assessment: Assessment, by, ids: list[int]) -> None:
+    """Forget kept files the user no longer wants attached (their own only)."""
+    if ids:
+        PendingUpload.objects.filter(pk__in=ids, user_id=by.pk, assessment=assessment).delete()
 
 
 def _is_untouched(*, answer: Answer | None, item: AnswerInput) -> bool:

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,7 +25,7 @@ from .models import (
     Membership,
     Organization,
 )
-from .questionnaire import build_page, inputs_from_forms
+from .questionnaire import FILTERS, build_page, inputs_from_forms
 from .scoring import Rules
 from .uploads import ALLOWED
 
@@ -190,16 +190,22 @@ def questionnaire(request, pk, numeral):
         if not assessment.is_draft:
             messages.error(request, _locked_message(assessment))
             return redirect("questionnaire", pk=pk, numeral=numeral)
+        services.discard_pending_uploads(
+            assessment=assessment, by=request.user, ids=_ids(request.POST, "-pending_remove")
+        )
+    show = request.GET.get("show", "")
     page = build_page(
         assessment=assessment,
         numeral=numeral,
-        data=request.POST or None,
+        data=request.POST if request.method == "POST" else None,
         files=request.FILES or None,
+        user=request.user,
+        show=show,
     )
     if page is None:
         raise Http404("No such principle.")
     if request.method == "POST":
-        done = _save_page(request, page)
+        done = _save_page(request, page, show=show)
         if done is not None:
             return done
     else:
@@ -210,6 +216,8 @@ def questionnaire(request, pk, numeral):
         {
             "assessment": assessment,
             "page": page,
+            "filters": [(f.key, f.label) for f in FILTERS.values()],
+            "show": show if page.filter else "",
             "max_upload": settings.EVIDENCE_MAX_BYTES,
             "limits": {
                 "evidence_total": settings.EVIDENCE_MAX_TOTAL_BYTES,
@@ -235,38 +243,81 @@ def pop_comment_drafts(request, *, pk: int, numeral: str) -> dict[str, str]:
     return drafts
 
 
-def _save_page(request, page):
+def _ids(data, suffix: str) -> list[int]:
+    return [
+        int(value)
+        for key in data
+        if key.endswith(suffix)
+        for value in data.getlist(key)
+        if value.isdigit()
+    ]
+
+
+def _save_page(request, page, *, show: str = ""):
     """Save a posted questionnaire page; a redirect when saved or refused, else None
-    (the page is shown again with what needs correcting)."""
+    (the page is shown again with its error summary, nothing saved)."""
     assessment, numeral = page.assessment, page.principle.principle.numeral
-    if not all(row.form.is_valid() for row in page.rows):
-        messages.error(request, "Nothing was saved: correct the answers marked below.")
-        return None
-    try:
-        changed = services.save_answers(
-            assessment=assessment, inputs=inputs_from_forms(page.rows), by=request.user
+    page.classify_posted()
+    touched = page.touched_rows
+    valid = all([row.form.is_valid() for row in touched])  # every form checked, for its errors
+    if valid and not page.problems():
+        try:
+            changed = services.save_answers(
+                assessment=assessment, inputs=inputs_from_forms(touched), by=request.user
+            )
+        except AssessmentLocked as exc:  # approved or submitted while the upload was checked
+            messages.error(request, str(exc))
+            return redirect("questionnaire", pk=assessment.pk, numeral=numeral)
+        except services.LimitExceeded as exc:
+            page.mark_limit(exc)
+            _keep_uploads(request, page, refused=exc)
+            return None
+        except services.StaleAnswers as stale:
+            page.mark_conflicts(stale.conflicts)
+            _keep_uploads(request, page)
+            return None
+        messages.success(request, f"Saved ({changed} answer(s) changed).")
+        if "save_next" in request.POST and page.next_numeral:
+            return redirect("questionnaire", pk=assessment.pk, numeral=page.next_numeral)
+        if "save_next" in request.POST:
+            return redirect("assessment_detail", pk=assessment.pk)
+        url = reverse("questionnaire", args=[assessment.pk, numeral])
+        return redirect(f"{url}?show={show}" if page.filter else url)
+    _keep_uploads(request, page)
+    return None
+
+
+def _keep_uploads(request, page, *, refused: services.LimitExceeded | None = None) -> None:
+    """Keep the files that passed their checks, so that the next save attaches them."""
+    uploads, rows = [], {}
+    for row in page.touched_rows:
+        checked = row.form.checked_file
+        if checked is None or row.form.has_error("evidence_file"):
+            continue
+        if refused and refused.question_id == row.question.id and refused.field == "evidence_file":
+            continue
+        description = row.form.data.get(row.form.add_prefix("evidence_description"), "")
+        upload = row.form.files.get(row.form.add_prefix("evidence_file"))
+        uploads.append((row.question.id, description.strip(), upload, checked))
+        rows[row.question.id] = row
+    if not uploads:
+        return
+    kept = services.keep_pending_uploads(
+        assessment=page.assessment, by=request.user, uploads=uploads
+    )
+    for question_id, pending in kept.items():
+        form = rows[question_id].form
+        data = form.data.copy()
+        data.pop(form.add_prefix("evidence_description"), None)
+        data.appendlist(form.add_prefix("pending_upload"), str(pending.pk))
+        form.data = data
+        form.pending.append(pending)
+    if len(kept) < len(uploads):
+        page.page_problems.append(
+            gettext(
+                "Too many files are waiting to be attached: some were not kept; attach them again."
+            )
         )
-    except AssessmentLocked as exc:  # approved or submitted while the upload was checked
-        messages.error(request, str(exc))
-        return redirect("questionnaire", pk=assessment.pk, numeral=numeral)
-    except services.LimitExceeded as exc:
-        page.mark_limit(exc)
-        messages.error(request, f"Nothing was saved: {exc}")
-        return None
-    except services.StaleAnswers as stale:
-        page.mark_conflicts(stale.conflicts)
-        messages.error(
-            request,
-            "Someone else changed answers on this page since you opened it. Nothing was "
-            "saved; their answers are shown next to yours. Save again to replace them.",
-        )
-        return None
-    messages.success(request, f"Saved ({changed} answer(s) changed).")
-    if "save_next" in request.POST and page.next_numeral:
-        return redirect("questionnaire", pk=assessment.pk, numeral=page.next_numeral)
-    if "save_next" in request.POST:
-        return redirect("assessment_detail", pk=assessment.pk)
-    return redirect("questionnaire", pk=assessment.pk, numeral=numeral)
 
 
 @require_POST

@@ -273,6 +273,11 @@ EVIDENCE_MAX_TOTAL_BYTES = int(
     env_str("EVIDENCE_MAX_TOTAL_BYTES", str(500 * 1024 * 1024))
 )  # per assessment
 COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
+# Files that passed their checks in a page save that failed are kept for the next
+# save (assessments.PendingUpload): at most this many per person and assessment,
+# removed after this many hours by `manage.py remove_orphan_evidence --delete`.
+PENDING_UPLOADS_MAX = int(env_str("PENDING_UPLOADS_MAX", "20"))
+PENDING_UPLOAD_MAX_AGE_HOURS = int(env_str("PENDING_UPLOAD_MAX_AGE_HOURS", "24"))
 # Answers imported from a file (CSV, XLSX, YAML): the uploaded file, the bytes an
 # XLSX (a zip archive) may unpack to, and the rows it may hold.
 ANSWERS_IMPORT_MAX_BYTES = int(env_str("ANSWERS_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))

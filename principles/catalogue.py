@@ -148,35 +148,34 @@ def live_catalogue() -> Catalogue:
         "question_id", "role__code", "weight"
     ):
         weights.setdefault(question_id, {})[role_code] = weight
+    # Plain rows, not model instances: the questionnaire builds this on every request.
     questions: dict[int, list[CatalogueQuestion]] = {}
-    for q in Question.objects.order_by("principle__order", "order", "code"):
-        questions.setdefault(q.principle_id, []).append(
+    question_rows = Question.objects.order_by("principle__order", "order", "code").values_list(
+        "pk", "principle_id", "code", "order", "text", "guidance", "evidence_expected",
+        "translations",
+    )  # fmt: skip
+    for pk, principle_id, code, order, text, guidance, evidence, translations in question_rows:
+        questions.setdefault(principle_id, []).append(
             CatalogueQuestion(
-                id=q.pk,
-                code=q.code,
-                order=q.order,
-                text=q.text,
-                guidance=q.guidance,
-                evidence_expected=q.evidence_expected,
-                weights=weights.get(q.pk, {}),
-                translations=q.translations,
+                id=pk,
+                code=code,
+                order=order,
+                text=text,
+                guidance=guidance,
+                evidence_expected=evidence,
+                weights=weights.get(pk, {}),
+                translations=translations,
             )
         )
+    principle_fields = (
+        "numeral", "order", "title", "text", "commentary", "source", "oecd_section",
+        "wording_version", "translations",
+    )  # fmt: skip
     principles = [
-        CataloguePrinciple(
-            numeral=p.numeral,
-            order=p.order,
-            title=p.title,
-            text=p.text,
-            commentary=p.commentary,
-            source=p.source,
-            oecd_section=p.oecd_section,
-            wording_version=p.wording_version,
-            questions=questions.get(p.pk, []),
-            translations=p.translations,
-        )
-        for p in Principle.objects.order_by("order")
-    ]
+        CataloguePrinciple(**dict(zip(principle_fields, row[1:], strict=True)),
+                           questions=questions.get(row[0], []))
+        for row in Principle.objects.order_by("order").values_list("pk", *principle_fields)
+    ]  # fmt: skip
     roles = [
         CatalogueRole(
             code=r.code, name=r.name, description=r.description, translations=r.translations

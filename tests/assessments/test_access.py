@@ -76,6 +76,7 @@ def test_auditor_cannot_change_answers(client, assessment, auditor, officer):
     data = page_post_data(client, assessment, "I")
     code = next(k for k in data if k.endswith("-version")).split("-")[0]
     data[f"{code}-response"] = "2"
+    data[f"{code}-explanation"] = "Partly in place."
     client.force_login(auditor)
     response = client.post(page_url(assessment, "I"), data)
     assert response.status_code == 403

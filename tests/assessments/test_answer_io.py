@@ -138,7 +138,11 @@ def test_yaml_export_reads_as_plain_data(assessment, officer):
 
 
 def rows_for(*items):
-    return [AnswerRow(line=i, **item) for i, item in enumerate(items, start=2)]
+    """Rows to import; each has an explanation unless the item says otherwise."""
+    return [
+        AnswerRow(line=i, **{"explanation": "Why.", **item})
+        for i, item in enumerate(items, start=2)
+    ]
 
 
 def test_dry_run_classifies_rows_and_says_why_rows_are_rejected(assessment, officer, settings):
@@ -271,6 +275,12 @@ def test_a_stale_dry_run_is_refused(assessment, officer):
             assessment=assessment, rows=rows, by=officer, expected_digest=plan.digest
         )
     assert Answer.objects.get(assessment=assessment).explanation == "Someone else's."
+
+
+def test_an_imported_level_needs_an_explanation(assessment, officer):
+    rows = rows_for({"code": questions_of(assessment)[0].code, "level": "2", "explanation": ""})
+    plan = answer_import.plan_import(assessment=assessment, rows=rows)
+    assert "An explanation is required for every level." in plan.rows[0].reasons
 
 
 def test_auditors_cannot_import(assessment, auditor):

@@ -34,7 +34,14 @@ def stored_files():
 def upload_to_first_answer(client, assessment, upload, **extra):
     code = applicable_codes(assessment, "I")[0]
     data = page_post_data(client, assessment, "I")
-    data.update({f"{code}-response": "2", f"{code}-evidence_file": upload, **extra})
+    data.update(
+        {
+            f"{code}-response": "2",
+            f"{code}-explanation": "Partly.",
+            f"{code}-evidence_file": upload,
+            **extra,
+        }
+    )
     return code, client.post(page_url(assessment, "I"), data, follow=True)
 
 
@@ -104,6 +111,7 @@ def test_a_file_shared_with_a_revision_stays_until_no_evidence_refers_to_it(
     data = page_post_data(client, revision, "I")
     data[f"{copy.answer.question.code}-remove_evidence"] = [copy.pk]
     data[f"{copy.answer.question.code}-response"] = "2"
+    data[f"{copy.answer.question.code}-explanation"] = "Partly."
     with django_capture_on_commit_callbacks(execute=True):
         client.post(page_url(revision, "I"), data)
     assert not Evidence.objects.filter(answer__assessment=revision).exists()

@@ -49,6 +49,7 @@ def test_someone_who_changed_an_answer_cannot_approve(
     code = applicable_codes(assessment, "I")[0]
     data = page_post_data(client, assessment, "I")
     data[f"{code}-response"] = "1"
+    data[f"{code}-explanation"] = "Planned."
     assert client.post(page_url(assessment, "I"), data).status_code == 302
     services.submit_assessment(assessment=assessment, by=officer)
     become_auditor(helper)

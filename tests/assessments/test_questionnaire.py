@@ -74,6 +74,7 @@ def test_level_4_needs_evidence(officer_client, assessment):
     data = page_post_data(officer_client, assessment, "I")
     code = applicable_codes(assessment, "I")[0]
     data[f"{code}-response"] = "4"
+    data[f"{code}-explanation"] = "Red-teamed before every release."
     response = officer_client.post(page_url(assessment, "I"), data)
     assert "needs at least one piece of evidence" in response.content.decode()
     assert not Answer.objects.exists()
@@ -95,7 +96,13 @@ def pdf_upload(name="policy.pdf", size=None):
 def post_with_file(client, assessment, upload, response_value="4"):
     data = page_post_data(client, assessment, "I")
     code = applicable_codes(assessment, "I")[0]
-    data.update({f"{code}-response": response_value, f"{code}-evidence_file": upload})
+    data.update(
+        {
+            f"{code}-response": response_value,
+            f"{code}-explanation": "See the attached policy.",
+            f"{code}-evidence_file": upload,
+        }
+    )
     return code, client.post(page_url(assessment, "I"), data)
 
 
@@ -215,6 +222,7 @@ def test_untouched_answers_changed_by_someone_else_are_not_overwritten(client, a
     client.force_login(officer)
     data = page_post_data(client, assessment, "I")
     data.update({f"{first}-response": "2", f"{second}-response": "2"})
+    data.update({f"{first}-explanation": "a", f"{second}-explanation": "b"})
     client.post(page_url(assessment, "I"), data)
 
     stale = page_post_data(client, assessment, "I")
@@ -251,3 +259,57 @@ def test_questionnaire_query_count_does_not_grow_with_the_catalogue(
     with django_assert_max_num_queries(15):
         response = officer_client.get(page_url(assessment, "I"))
     assert len(response.context["page"].rows) > 20
+
+
+def test_a_colleagues_save_of_an_untouched_question_does_not_block_mine(
+    client, assessment, officer, organization
+):
+    """Issue 11: A and B open principle IV; A answers IV.1, B answers only IV.2."""
+    colleague = make_user("ada")
+    organization.memberships.create(user=colleague, role="officer")
+    first, second = applicable_codes(assessment, "IV")[:2]
+    client_a, client_b = client, type(client)()
+    client_a.force_login(colleague)
+    client_b.force_login(officer)
+    page_a = page_post_data(client_a, assessment, "IV")
+    page_b = page_post_data(client_b, assessment, "IV")
+
+    page_a.update({f"{first}-response": "2", f"{first}-explanation": "Ada's answer."})
+    assert client_a.post(page_url(assessment, "IV"), page_a).status_code == 302
+    page_b.update({f"{second}-response": "3", f"{second}-explanation": "Bob's answer."})
+    response = client_b.post(page_url(assessment, "IV"), page_b)
+
+    assert response.status_code == 302, response.content.decode()
+    answers = {
+        a.question.code: (a.level, a.explanation)
+        for a in Answer.objects.filter(assessment=assessment).select_related("question")
+    }
+    assert answers == {first: (2, "Ada's answer."), second: (3, "Bob's answer.")}
+    # Saving the same stale page again changes nothing and refuses nothing.
+    assert client_b.post(page_url(assessment, "IV"), page_b).status_code == 302
+    assert Answer.objects.get(question__code=first).explanation == "Ada's answer."
+
+
+def test_a_question_both_changed_shows_a_conflict_card_and_keeps_my_text(
+    client, assessment, officer, organization
+):
+    colleague = make_user("ada")
+    organization.memberships.create(user=colleague, role="officer")
+    first = applicable_codes(assessment, "IV")[0]
+    client_a, client_b = client, type(client)()
+    client_a.force_login(colleague)
+    client_b.force_login(officer)
+    page_a = page_post_data(client_a, assessment, "IV")
+    page_b = page_post_data(client_b, assessment, "IV")
+    page_a.update({f"{first}-response": "2", f"{first}-explanation": "Ada's answer."})
+    client_a.post(page_url(assessment, "IV"), page_a)
+
+    page_b.update({f"{first}-response": "1", f"{first}-explanation": "Bob's own words."})
+    response = client_b.post(page_url(assessment, "IV"), page_b)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Changed by ada" in content and "Ada&#x27;s answer." in content
+    assert "Bob&#x27;s own words." in content  # my text is still in the form
+    assert "An answer cannot be cleared" not in content
+    assert Answer.objects.get(question__code=first).explanation == "Ada's answer."

@@ -62,6 +62,7 @@ def test_a_page_save_that_loses_the_race_to_approval_writes_nothing(
     code = applicable_codes(assessment, "I")[0]
     data = page_post_data(client, assessment, "I")
     data[f"{code}-response"] = "4"
+    data[f"{code}-explanation"] = "Done."
     data[f"{code}-explanation"] = "Changed after approval?"
     data[f"{code}-evidence_file"] = SimpleUploadedFile("late.txt", b"slow to check\n")
     real_check = assessment_forms.check_evidence_file

@@ -85,7 +85,11 @@ def test_approval_locks_the_assessment(client, approved, officer):
     client.force_login(officer)
     code = applicable_codes(approved, "I")[0]
     answer = Answer.objects.get(assessment=approved, question__code=code)
-    data = {f"{code}-version": answer.version, f"{code}-response": "0"}
+    data = {
+        f"{code}-version": answer.version,
+        f"{code}-response": "0",
+        f"{code}-explanation": "Not yet.",
+    }
     response = client.post(page_url(approved, "I"), data, follow=True)
     assert "approved and is locked" in response.content.decode()
     answer.refresh_from_db()
@@ -202,6 +206,7 @@ def test_history_lists_old_and_new_values_with_who(client, assessment, officer, 
     code = applicable_codes(assessment, "I")[0]
     data = page_post_data(client, assessment, "I")
     data[f"{code}-response"] = "1"
+    data[f"{code}-explanation"] = "Planned."
     client.post(page_url(assessment, "I"), data)
     data = page_post_data(client, assessment, "I")
     data[f"{code}-response"] = "3"

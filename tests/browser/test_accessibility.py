@@ -65,7 +65,8 @@ def test_main_pages_have_no_serious_accessibility_violations(page, assessment, o
     row.get_by_role("radio", name="Not applicable").check()
     row.get_by_label("Explanation").fill("")  # "Not applicable" needs a justification
     page.get_by_role("button", name="Save", exact=True).click()  # a page with an error
-    expect(status_message(page)).to_contain_text("Nothing was saved")
+    summary = page.get_by_role("alert").filter(has_text="Nothing was saved")
+    expect(summary).to_be_focused()
     check("questionnaire-with-error")
 
     page.get_by_role("link", name=assessment.title).click()  # the breadcrumb

@@ -1,13 +1,20 @@
-"""Find (and with --delete remove) stored evidence files that no evidence row refers to."""
+"""Find (and with --delete remove) stored evidence files that no evidence row refers to,
+and files kept from failed page saves (pending uploads) older than a day."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from assessments.models import EVIDENCE_DIR, Evidence, delete_evidence_file_if_unreferenced
+from assessments.models import (
+    EVIDENCE_DIR,
+    Evidence,
+    PendingUpload,
+    delete_evidence_file_if_unreferenced,
+)
 
 
 def stored_names(folder: str = EVIDENCE_DIR):
@@ -23,8 +30,9 @@ def stored_names(folder: str = EVIDENCE_DIR):
 
 class Command(BaseCommand):
     help = (
-        "List evidence files that no evidence row refers to (a dry run by default); "
-        "--delete removes them."
+        "List evidence files that no evidence row refers to, and files kept from failed "
+        "page saves for longer than PENDING_UPLOAD_MAX_AGE_HOURS (a dry run by default); "
+        "--delete removes them. Meant for a daily cron job."
     )
 
     def add_arguments(self, parser):
@@ -38,7 +46,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, delete: bool, min_age_minutes: int, **options):
+        expired = PendingUpload.objects.filter(
+            created_at__lte=timezone.now() - timedelta(hours=settings.PENDING_UPLOAD_MAX_AGE_HOURS)
+        )
+        if delete:
+            # Each row's file goes too unless evidence or another kept upload shares it.
+            count, _ = expired.delete()
+            self.stdout.write(f"Removed {count} kept upload(s) of failed page saves.")
+        else:
+            self.stdout.write(f"Dry run: {expired.count()} kept upload(s) older than a day.")
         referenced = set(Evidence.objects.exclude(file="").values_list("file", flat=True))
+        referenced |= set(PendingUpload.objects.values_list("file", flat=True))
         cutoff = timezone.now() - timedelta(minutes=min_age_minutes)
         orphans = [
             name
