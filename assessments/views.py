@@ -6,6 +6,8 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from principles.catalogue import live_catalogue
@@ -82,7 +84,7 @@ def assessment_create(request):
             by=request.user,
         )
         messages.success(
-            request, "Assessment created. Answer the questions principle by principle."
+            request, _("Assessment created. Answer the questions principle by principle.")
         )
         return redirect("assessment_detail", pk=assessment.pk)
     return render(request, "assessments/assessment_form.html", {"form": form, "creating": True})
@@ -112,7 +114,7 @@ def assessment_edit(request, pk):
         except AssessmentLocked as exc:  # submitted or approved meanwhile
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Details saved. Answers already given are kept.")
+            messages.success(request, _("Details saved. Answers already given are kept."))
         return redirect("assessment_detail", pk=pk)
     return render(
         request, "assessments/assessment_form.html", {"form": form, "assessment": assessment}
@@ -206,7 +208,7 @@ def _save_page(request, page):
     (the page is shown again with what needs correcting)."""
     assessment, numeral = page.assessment, page.principle.principle.numeral
     if not all(row.form.is_valid() for row in page.rows):
-        messages.error(request, "Nothing was saved: correct the answers marked below.")
+        messages.error(request, _("Nothing was saved: correct the answers marked below."))
         return None
     try:
         changed = services.save_answers(
@@ -217,17 +219,23 @@ def _save_page(request, page):
         return redirect("questionnaire", pk=assessment.pk, numeral=numeral)
     except services.LimitExceeded as exc:
         page.mark_limit(exc)
-        messages.error(request, f"Nothing was saved: {exc}")
+        messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": exc})
         return None
     except services.StaleAnswers as stale:
         page.mark_conflicts(stale.conflicts)
         messages.error(
             request,
-            "Someone else changed answers on this page since you opened it. Nothing was "
-            "saved; their answers are shown next to yours. Save again to replace them.",
+            _(
+                "Someone else changed answers on this page since you opened it. Nothing was "
+                "saved; their answers are shown next to yours. Save again to replace them."
+            ),
         )
         return None
-    messages.success(request, f"Saved ({changed} answer(s) changed).")
+    messages.success(
+        request,
+        ngettext("Saved (%(count)s answer changed).", "Saved (%(count)s answers changed).", changed)
+        % {"count": changed},
+    )
     if "save_next" in request.POST and page.next_numeral:
         return redirect("questionnaire", pk=assessment.pk, numeral=page.next_numeral)
     if "save_next" in request.POST:
@@ -244,7 +252,9 @@ def comment_add(request, pk, code):
     form = CommentForm(request.POST)
     numeral = code.split(".")[0]
     if not form.is_valid():
-        messages.error(request, f"No comment added: {' '.join(form.errors['text'])}")
+        messages.error(
+            request, _("No comment added: %(reason)s") % {"reason": " ".join(form.errors["text"])}
+        )
     else:
         try:
             services.add_comment(
@@ -253,7 +263,7 @@ def comment_add(request, pk, code):
                 text=form.cleaned_data["text"],
                 by=request.user,
             )
-            messages.success(request, f"Comment added to {code}.")
+            messages.success(request, _("Comment added to %(code)s.") % {"code": code})
         except services.WorkflowError as exc:
             messages.error(request, str(exc))
     return redirect(reverse("questionnaire", args=[pk, numeral]) + f"#q-{code}")
@@ -286,10 +296,14 @@ def assessment_submit(request, pk):
     except AssessmentLocked as exc:
         messages.error(request, str(exc))
     except services.WorkflowError as exc:
-        detail = f" Missing: {', '.join(exc.details)}." if exc.details else ""
-        messages.error(request, f"Not submitted: {exc}{detail}")
+        detail = (
+            " " + _("Missing: %(codes)s.") % {"codes": ", ".join(exc.details)}
+            if exc.details
+            else ""
+        )
+        messages.error(request, _("Not submitted: %(reason)s") % {"reason": exc} + detail)
     else:
-        messages.success(request, "Submitted for review. An auditor will approve or return it.")
+        messages.success(request, _("Submitted for review. An auditor will approve or return it."))
     return redirect("assessment_detail", pk=pk)
 
 
@@ -308,14 +322,16 @@ def assessment_approve(request, pk):
                 comment=form.cleaned_data["comment"],
             )
         except services.WorkflowError as exc:
-            messages.error(request, f"Not approved: {exc}")
+            messages.error(request, _("Not approved: %(reason)s") % {"reason": exc})
         else:
             messages.success(
-                request, "Approved. The assessment is locked; its report is being issued."
+                request, _("Approved. The assessment is locked; its report is being issued.")
             )
             return redirect("assessment_detail", pk=pk)
     else:
-        messages.error(request, "Not approved: give your opinion in full (see the fields below).")
+        messages.error(
+            request, _("Not approved: give your opinion in full (see the fields below).")
+        )
     # The form is shown again as filled in, so that nothing typed is lost.
     context = _detail_context(assessment, approve_form=form)
     return render(request, "assessments/assessment_detail.html", context)
@@ -337,8 +353,8 @@ def not_applicable_accept(request, pk, code=None, numeral=None):
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        what = ", ".join(accepted) if accepted else "nothing new"
-        messages.success(request, f"“Not applicable” accepted: {what}.")
+        what = ", ".join(accepted) if accepted else _("nothing new")
+        messages.success(request, _("“Not applicable” accepted: %(what)s.") % {"what": what})
     return redirect(reverse("assessment_detail", args=[pk]) + "#not-applicable-heading")
 
 
@@ -359,7 +375,7 @@ def _review_action(request, pk, action):
 @login_required
 def assessment_return(request, pk):
     if _review_action(request, pk, services.return_assessment):
-        messages.success(request, "Returned to the officers as a draft, with your comment.")
+        messages.success(request, _("Returned to the officers as a draft, with your comment."))
     return redirect("assessment_detail", pk=pk)
 
 
@@ -373,7 +389,9 @@ def assessment_revise(request, pk):
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("assessment_detail", pk=pk)
-    messages.success(request, f"Revision {revision.revision} started as a draft.")
+    messages.success(
+        request, _("Revision %(revision)s started as a draft.") % {"revision": revision.revision}
+    )
     return redirect("assessment_detail", pk=revision.pk)
 
 

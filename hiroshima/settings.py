@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "principles",
     "assessments",
     "reports",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -71,9 +72,13 @@ MIDDLEWARE = [
     "hiroshima.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions (it reads the language cookie and the session), before common.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's language (their profile) wins over the browser's.
+    "accounts.middleware.UserLanguageMiddleware",
     "hiroshima.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -128,6 +133,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The interface's languages (README, Languages). A signed-in user's choice is kept
+# on their profile (accounts.Profile); anonymous pages follow the language cookie,
+# then Accept-Language.
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language (English keeps ISO dates; Japanese its own).
+FORMAT_MODULE_PATH = ["hiroshima.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -225,7 +237,7 @@ LOGGING = {
         "py.warnings": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         **{
             app: {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}
-            for app in ("hiroshima", "principles", "assessments", "reports")
+            for app in ("hiroshima", "principles", "assessments", "reports", "accounts")
         },
     },
 }

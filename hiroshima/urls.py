@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("accounts.urls")),
     path("", include("principles.urls")),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),

@@ -101,6 +101,7 @@ class FingerprintVerdict:
     message: str
     report: IssuedReport | None = None
     summary: dict | None = None
+    unknown: bool = False  # well-formed, but no report was issued under it
 
 
 @dataclass(frozen=True)
@@ -323,7 +324,7 @@ def verify_fingerprint(text: str) -> FingerprintVerdict:
     report = _issued(fingerprint=value, with_document=True)
     if report is None:
         # Nothing more: the page must not help anyone probe for reports.
-        return FingerprintVerdict(False, "Unknown fingerprint.")
+        return FingerprintVerdict(False, "Unknown fingerprint.", unknown=True)
     summary = issued_summary(json.loads(report.document_json))
     return FingerprintVerdict(
         True,
