@@ -26,8 +26,10 @@ from urllib.parse import urlencode
 import pypdf
 import segno
 import weasyprint
+from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.utils import translation
 
 from assessments.services import WorkflowError
 
@@ -111,9 +113,11 @@ def verification_context(doc: dict, digest: str) -> dict:
 def render_report_html(doc: dict) -> str:
     """The complete HTML document the PDF is printed from."""
     pdf_date = document_date(doc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return render_to_string(
-        REPORT_TEMPLATE, {**report_context(doc), "for_pdf": True, "pdf_date": pdf_date}
-    )
+    # The report's own language (a draft asked for in Japanese), else the default.
+    with translation.override(doc.get("language") or settings.LANGUAGE_CODE):
+        return render_to_string(
+            REPORT_TEMPLATE, {**report_context(doc), "for_pdf": True, "pdf_date": pdf_date}
+        )
 
 
 def render_report_pdf(doc: dict) -> bytes:
