@@ -132,7 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
+# The default language: pages for a browser that asks for none of LANGUAGES, issued
+# reports, management commands.
+LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "en")
 # The interface's languages (README, Languages). A signed-in user's choice is kept
 # on their profile (accounts.Profile); anonymous pages follow the language cookie,
 # then Accept-Language.
