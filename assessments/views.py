@@ -7,7 +7,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from principles.catalogue import live_catalogue
@@ -231,11 +230,8 @@ def _save_page(request, page):
             ),
         )
         return None
-    messages.success(
-        request,
-        ngettext("Saved (%(count)s answer changed).", "Saved (%(count)s answers changed).", changed)
-        % {"count": changed},
-    )
+    # "answer(s)": the English wording other code and tests rely on.
+    messages.success(request, _("Saved (%(count)s answer(s) changed).") % {"count": changed})
     if "save_next" in request.POST and page.next_numeral:
         return redirect("questionnaire", pk=assessment.pk, numeral=page.next_numeral)
     if "save_next" in request.POST:
