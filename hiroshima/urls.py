@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from .health import health
 
-admin.site.site_header = "Hiroshima AI Process self-assessment: administration"
-admin.site.site_title = "HAIP self-assessment admin"
+admin.site.site_header = _("Hiroshima AI Process self-assessment: administration")
+admin.site.site_title = _("HAIP self-assessment admin")
 
 urlpatterns = [
     path("healthz", health, name="health"),
