@@ -36,7 +36,7 @@ def test_japanese_officer_answers_and_exports_a_japanese_draft_pdf(
     page.goto(reverse("questionnaire", args=[assessment.pk, "I"]))
     row = question(page, "I.1")
     row.get_by_role("radio", name="3 – おおむね実施").check()
-    row.get_by_label("説明").fill(EXPLANATION)
+    row.get_by_label("説明", exact=True).fill(EXPLANATION)
     page.get_by_role("button", name="保存", exact=True).click()
     expect(status_message(page)).to_have_text("保存しました（変更した回答 1 件）。")
     expect(page.get_by_role("button", name="保存して次へ")).to_be_visible()
