@@ -49,6 +49,7 @@ class PrincipleAdmin(SimpleHistoryAdmin):
         "source",
         "oecd_section",
         "wording_version",
+        "translations",
     ]
     inlines = [QuestionInline]
     history_list_display = ["wording_version", "text"]

@@ -10,7 +10,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from assessments.models import Assessment
 
@@ -43,10 +43,7 @@ def issue_report(*, assessment: Assessment) -> IssuedReport:
     if not assessment.is_locked:
         raise NotApproved(f"“{assessment.title}” is not approved: its report cannot be issued.")
     signing.signing_signer()  # no certificate: say so before a second-long render
-    # Issued reports are in the default language for now (labels taken from the
-    # models' choices would otherwise follow whoever's request issued it).
-    with translation.override(settings.LANGUAGE_CODE):
-        doc = build_report(assessment=assessment)
+    doc = build_report(assessment=assessment)
     document = canonical_json(doc)
     unsigned = rendering.render_pdf(doc)
     pdf = issued_pdf_bytes(unsigned)
@@ -115,12 +112,7 @@ def request_draft_pdf(*, assessment: Assessment, by) -> ReportRender:
     its SHA-256 names the version. A version is rendered once, whatever the number
     of requests; a failed version stays failed until someone retries it.
     """
-    doc = build_report(assessment=assessment)
-    language = translation.get_language()
-    if language and language != settings.LANGUAGE_CODE:
-        # A draft asked for in another language is rendered in it (reports.pdf).
-        doc["language"] = language
-    document = canonical_json(doc)
+    document = canonical_json(build_report(assessment=assessment))
     digest = hashlib.sha256(document).hexdigest()
     lookup = {"assessment": assessment, "kind": ReportRender.Kind.DRAFT, "content_sha256": digest}
     render = ReportRender.objects.defer("document_json").filter(**lookup).first()
