@@ -201,6 +201,10 @@ class AnswerForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("Auditor's comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    blocking = forms.BooleanField(
+        label=_("Blocking: the assessment cannot be submitted again until this is resolved"),
+        required=False,
+    )
 
     def clean_text(self):
         return check_length(self.cleaned_data["text"], limit=settings.COMMENT_MAX_CHARS)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 
-from .models import Answer, Assessment
+from .models import Answer, Assessment, Evidence
 
 TRACKED = (("response", gettext_lazy("Level")), ("explanation", gettext_lazy("Explanation")))
 
@@ -64,5 +65,34 @@ def answer_changes(assessment: Assessment) -> list[Change]:
                     )
                 )
         previous[record.id] = record
+    changes.extend(evidence_changes(assessment))
     changes.sort(key=lambda c: c.at, reverse=True)
+    return changes
+
+
+def evidence_changes(assessment: Assessment) -> list[Change]:
+    """Evidence added to and removed from the assessment's answers, in one query."""
+    from .changes import evidence_label
+
+    records = (
+        Evidence.history.filter(answer__assessment_id=assessment.pk)
+        .exclude(history_type="~")
+        .select_related("history_user", "answer__question")
+        .order_by("history_date", "history_id")
+    )
+    changes = []
+    for record in records:
+        who = record.history_user.get_username() if record.history_user else "system"
+        label = evidence_label(record)
+        added = record.history_type == "+"
+        changes.append(
+            Change(
+                record.history_date,
+                who,
+                record.answer.question.code,
+                _("Evidence added") if added else _("Evidence removed"),
+                "" if added else label,
+                label if added else "",
+            )
+        )
     return changes

@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -81,11 +82,27 @@ class AssessmentQuerySet(models.QuerySet):
 
     def with_member_role(self, user):
         """Visible assessments, each annotated with ``member_role`` of ``user`` (and
-        ``member_affiliation``, the auditor's firm the membership records)."""
-        return self.visible_to(user).annotate(
-            member_role=models.F("organization__memberships__role"),
-            member_affiliation=models.F("organization__memberships__affiliation"),
+        ``member_affiliation``, the auditor's firm the membership records) and
+        ``last_review_action`` (see ``Assessment.is_returned``)."""
+        return (
+            self.visible_to(user)
+            .annotate(
+                member_role=models.F("organization__memberships__role"),
+                member_affiliation=models.F("organization__memberships__affiliation"),
+            )
+            .with_last_review_action()
         )
+
+    def with_last_review_action(self):
+        """Annotate ``last_review_action``: the action of the latest review event
+        other than "created" (submitted, returned or approved), or None."""
+        latest = (
+            ReviewEvent.objects.filter(assessment=models.OuterRef("pk"))
+            .exclude(action=ReviewEvent.Action.CREATED)
+            .order_by("-at", "-pk")
+            .values("action")[:1]
+        )
+        return self.annotate(last_review_action=models.Subquery(latest))
 
 
 class Assessment(models.Model):
@@ -120,6 +137,12 @@ class Assessment(models.Model):
         help_text=_("The approved assessment this revision was started from."),
     )
     revision = models.PositiveIntegerField(default=1)
+    due_date = models.DateField(
+        _("due date"),
+        null=True,
+        blank=True,
+        help_text=_("When the officers mean to submit it; reminders are sent before and after."),
+    )
     # The catalogue as it was at submission (wording versions, questions, weights);
     # a submitted or approved assessment shows this, not the live catalogue.
     catalogue_snapshot = models.JSONField(null=True, blank=True, editable=False)
@@ -168,6 +191,25 @@ class Assessment(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def is_returned(self) -> bool:
+        """A draft an auditor returned: its latest review event is a return.
+
+        Reads the ``last_review_action`` annotation when the row was loaded with
+        it (``with_last_review_action``), else asks the database.
+        """
+        if not self.is_draft:
+            return False
+        if not hasattr(self, "last_review_action"):
+            latest = (
+                self.events.exclude(action=ReviewEvent.Action.CREATED)
+                .order_by("-at", "-pk")
+                .values_list("action", flat=True)
+                .first()
+            )
+            self.last_review_action = latest
+        return self.last_review_action == ReviewEvent.Action.RETURNED
 
     def ensure_editable(self) -> None:
         if self.is_locked:
@@ -223,7 +265,26 @@ class Answer(models.Model):
     na_accepted_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("not applicable accepted at")
     )
-    history = HistoricalRecords(excluded_fields=["updated_at", "na_accepted_by", "na_accepted_at"])
+    # The auditor's "reviewed" mark; cleared whenever the answer or its evidence
+    # changes, so that what was reviewed is what is approved.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "na_accepted_by",
+            "na_accepted_at",
+            "reviewed_by",
+            "reviewed_at",
+        ]
+    )
 
     class Meta:
         constraints = [
@@ -294,6 +355,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+    # Additions and removals, for the history page and "changes since last submission".
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta:
         ordering = ["added_at", "pk"]
@@ -323,19 +386,133 @@ def _delete_file_after_commit(sender, instance, **kwargs):
         transaction.on_commit(lambda: delete_evidence_file_if_unreferenced(name))
 
 
+class CommentQuerySet(models.QuerySet):
+    def threads(self):
+        """Top-level comments: each starts a thread its replies belong to."""
+        return self.filter(parent__isnull=True)
+
+    def open(self):
+        """Threads not resolved."""
+        return self.threads().filter(resolved_at__isnull=True)
+
+    def blocking_open(self):
+        """Open threads an auditor marked blocking: they keep an assessment from
+        being submitted (or approved)."""
+        return self.open().filter(blocking=True)
+
+
 class Comment(models.Model):
-    """An auditor's comment on an answer."""
+    """A comment on an answer: a thread (``parent`` empty) or a reply to one.
+
+    Threads are started by auditors, who may mark them blocking; officers and
+    auditors reply. A thread is resolved or reopened as a whole.
+    """
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        verbose_name=_("reply to"),
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    blocking = models.BooleanField(
+        default=False,
+        verbose_name=_("blocking"),
+        help_text=_("An open blocking thread keeps the assessment from being submitted."),
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"Comment by {self.author} on {self.answer}"
+
+    @property
+    def is_thread(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def open(self):
+        """Assignments of drafts: work still to be done or to be changed."""
+        return self.filter(assessment__status=Assessment.Status.DRAFT)
+
+
+class Assignment(models.Model):
+    """A principle, or a single question, of an assessment given to one member to answer.
+
+    Exactly one of ``numeral`` and ``question_code`` is set: catalogue codes rather
+    than foreign keys, because the assessment is shown against its own catalogue
+    (live or frozen) and codes are what both carry. One assignee per target;
+    reassigning changes the assignee.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    numeral = models.CharField(_("principle"), max_length=10, blank=True)
+    question_code = models.CharField(_("question"), max_length=20, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("assigned to"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment_id", "numeral", "question_code", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "numeral", "question_code"], name="one_assignee_per_target"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(numeral="") & ~models.Q(question_code=""))
+                | (~models.Q(numeral="") & models.Q(question_code="")),
+                name="assignment_principle_or_question",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target} in {self.assessment_id} to {self.assignee}"
+
+    @property
+    def target(self) -> str:
+        return self.question_code or self.numeral
+
+    @property
+    def principle_numeral(self) -> str:
+        """The principle the target belongs to (question codes start with it: "IV.2")."""
+        return self.numeral or self.question_code.split(".")[0]
+
+    @property
+    def effective_due_date(self):
+        """The assignment's own due date, else the assessment's."""
+        return self.due_date or self.assessment.due_date
 
 
 class ReviewEvent(models.Model):

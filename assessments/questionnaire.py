@@ -14,8 +14,10 @@ from django.db.models import Prefetch, prefetch_related_objects
 from principles.catalogue import CatalogueQuestion
 
 from . import services
+from .assignments import assignee_for, assignments_by_target
 from .forms import NOT_APPLICABLE, AnswerForm
-from .models import Answer, Assessment, Comment, Membership
+from .models import Answer, Assessment, Assignment, Comment, Membership
+from .review import threads_of
 from .scoring import AssessmentResult, PrincipleResult, QuestionResult, score_assessment
 
 
@@ -27,6 +29,11 @@ class Row:
     can_comment: bool
     conflict: Answer | None = None
     conflict_missing: bool = False
+    threads: list[Comment] = field(default_factory=list)
+    # Text typed in this row's comment box and not posted yet (see apply_comment_drafts).
+    draft_text: str = ""
+    draft_blocking: bool = False
+    assignment: Assignment | None = None  # who answers it (its own, or its principle's)
 
     @property
     def question(self) -> CatalogueQuestion:
@@ -41,6 +48,31 @@ class Page:
     rows: list[Row] = field(default_factory=list)
     previous_numeral: str | None = None
     next_numeral: str | None = None
+    assignment: Assignment | None = None  # the whole principle's
+    # Who may do what with the comment threads and reviewed marks on this page.
+    can_reply: bool = False
+    can_resolve: bool = False
+    can_reopen: bool = False
+    can_mark_reviewed: bool = False
+
+    @property
+    def has_comment_controls(self) -> bool:
+        return self.can_reply or self.can_resolve or self.can_mark_reviewed
+
+    def apply_comment_drafts(self, drafts: dict[str, str]) -> None:
+        """Put back text typed in comment boxes that were not the one posted.
+
+        ``drafts`` maps the comment form's field names (``text-<code>``,
+        ``blocking-<code>``, ``reply-<id>``) to what was typed.
+        """
+        if not drafts:
+            return
+        for row in self.rows:
+            code = row.question.code
+            row.draft_text = drafts.get(f"text-{code}", "")
+            row.draft_blocking = bool(drafts.get(f"blocking-{code}"))
+            for thread in row.threads:
+                thread.draft_reply = drafts.get(f"reply-{thread.pk}", "")
 
     @property
     def editable(self) -> bool:
@@ -110,10 +142,18 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
         previous_numeral=numerals[index - 1] if index > 0 else None,
         next_numeral=numerals[index + 1] if index + 1 < len(numerals) else None,
     )
+    by_target = assignments_by_target(assessment)
+    page.assignment = by_target.get(numeral)
     officer_editing = assessment.is_draft and assessment.member_role == Membership.Role.OFFICER
-    auditor_reviewing = (
-        assessment.is_submitted and assessment.member_role == Membership.Role.AUDITOR
+    is_auditor = assessment.member_role == Membership.Role.AUDITOR
+    is_officer = assessment.member_role == Membership.Role.OFFICER
+    auditor_reviewing = assessment.is_submitted and is_auditor
+    page.can_reply = auditor_reviewing or (is_officer and not assessment.is_locked)
+    page.can_resolve = (is_auditor and not assessment.is_locked) or (
+        is_officer and assessment.is_draft
     )
+    page.can_reopen = is_auditor and not assessment.is_locked
+    page.can_mark_reviewed = auditor_reviewing
     for question_result in principle_result.questions:
         code = question_result.question.code
         answer = by_code.get(code)
@@ -128,7 +168,11 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
                 had_answer=answer is not None and answer.is_answered,
             )
         can_comment = auditor_reviewing and answer is not None
-        page.rows.append(Row(question_result, answer, form, can_comment))
+        row = Row(question_result, answer, form, can_comment)
+        if answer is not None:
+            row.threads = threads_of(list(answer.comments.all()))
+        row.assignment = assignee_for(by_target, code)
+        page.rows.append(row)
     return page
 
 

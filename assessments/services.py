@@ -14,6 +14,7 @@ from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop, ngettext
+from django.utils.translation import gettext as _
 
 from principles.catalogue import Catalogue, live_catalogue
 
@@ -172,12 +173,27 @@ def lock_assessment(assessment: Assessment, *, by, role: str) -> Assessment:
     return fresh
 
 
-def _require_role(*, organization_id: int, by, role: str) -> None:
-    held = (
+def held_role(*, organization_id: int, by) -> str | None:
+    """The role ``by`` holds in the organization now, or None."""
+    return (
         Membership.objects.filter(user_id=by.pk, organization_id=organization_id)
         .values_list("role", flat=True)
         .first()
     )
+
+
+def lock_assessment_for_member(assessment: Assessment, *, by) -> tuple[Assessment, str]:
+    """Like ``lock_assessment`` for actions open to officers and auditors alike:
+    the locked, fresh row and the role ``by`` holds (PermissionDenied for none)."""
+    fresh = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    role = held_role(organization_id=fresh.organization_id, by=by)
+    if role not in (OFFICER, AUDITOR):
+        raise PermissionDenied(_("Only the organization's officers and auditors can do this."))
+    return fresh, role
+
+
+def _require_role(*, organization_id: int, by, role: str) -> None:
+    held = held_role(organization_id=organization_id, by=by)
     if held != role:
         raise PermissionDenied(
             gettext("Only the organization's %(role)s can do this.")
@@ -362,6 +378,7 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
 
 def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str]) -> Evidence:
     evidence = Evidence(answer=answer, description=new.description, url=new.url, added_by=by)
+    evidence._history_user = by
     if new.copy_of is not None:
         if new.copy_of.answer.assessment.organization_id != answer.assessment.organization_id:
             raise WorkflowError(gettext("Evidence can be shared only within one organization."))
@@ -516,37 +533,180 @@ def _apply_answer(
             # What the auditor accepted is no longer what the answer says.
             answer.na_accepted_by = None
             answer.na_accepted_at = None
+        # Nor what the auditor reviewed, evidence included.
+        answer.reviewed_by = None
+        answer.reviewed_at = None
         answer.version = item.seen_version + 1
         answer.updated_by = by
         answer._history_user = by
         answer.save()
     if item.remove_evidence:
         # Each row's file goes after commit if no other row refers to it (models.py).
-        answer.evidence.filter(pk__in=item.remove_evidence).delete()
+        for evidence in answer.evidence.filter(pk__in=item.remove_evidence):
+            evidence._history_user = by  # who removed it, in the evidence history
+            evidence.delete()
     for new in item.added_evidence:
         _store_evidence(answer=answer, new=new, by=by, written=written)
     return True
 
 
-def add_comment(*, assessment: Assessment, answer: Answer, text: str, by) -> Comment:
+def add_comment(
+    *,
+    assessment: Assessment,
+    answer: Answer,
+    text: str,
+    by,
+    parent: Comment | None = None,
+    blocking: bool = False,
+) -> Comment:
+    """A new thread on an answer (auditors, while submitted) or a reply to a thread.
+
+    Auditors start threads and reply while the assessment is under review; only
+    they mark a thread blocking. Officers reply (they do not start threads) while
+    the assessment is a draft or submitted. Nothing is added once it is approved.
+    """
+    text = text.strip()
+    if not text:
+        raise WorkflowError(_("Write something first: the comment is empty."))
     check_length(text, limit=settings.COMMENT_MAX_CHARS, what=gettext("A comment"))
     with transaction.atomic():
-        fresh = lock_assessment(assessment, by=by, role=AUDITOR)
-        if not fresh.is_submitted:
+        fresh, role = lock_assessment_for_member(assessment, by=by)
+        if answer.assessment_id != fresh.pk:
+            raise WorkflowError(gettext("This answer belongs to another assessment."))
+        if role == AUDITOR and not fresh.is_submitted:
             raise WorkflowError(
                 gettext("Comments can be added only while the assessment is under review.")
             )
-        if answer.assessment_id != fresh.pk:
-            raise WorkflowError(gettext("This answer belongs to another assessment."))
+        if fresh.is_locked:
+            raise WorkflowError(_("The assessment is approved: its comments cannot change."))
+        if role == OFFICER and parent is None:
+            raise PermissionDenied(
+                _("Officers reply to the auditors' comments; they do not start them.")
+            )
+        if parent is not None:
+            if parent.answer_id != answer.pk or parent.parent_id is not None:
+                raise WorkflowError(_("Replies go to a comment of the same answer."))
+            blocking = False  # a reply is part of its thread, which is blocking or not
         limit = settings.COMMENTS_MAX_PER_ANSWER
         if Comment.objects.filter(answer=answer).count() >= limit:
             raise LimitExceeded(
                 gettext("An answer can have at most %(limit)s comments; this one has reached it.")
                 % {"limit": limit}
             )
-        comment = Comment.objects.create(answer=answer, author=by, text=text)
+        comment = Comment.objects.create(
+            answer=answer, author=by, text=text, parent=parent, blocking=blocking
+        )
         comment_posted.send(sender=Comment, comment=comment, by=by)
         return comment
+
+
+def _thread_for_change(*, assessment: Assessment, comment: Comment, by):
+    fresh, role = lock_assessment_for_member(assessment, by=by)
+    thread = Comment.objects.select_for_update().get(pk=comment.pk)
+    if thread.answer.assessment_id != fresh.pk:
+        raise WorkflowError("This comment belongs to another assessment.")
+    if thread.parent_id is not None:
+        raise WorkflowError(_("Resolve or reopen the thread, not one reply."))
+    if fresh.is_locked:
+        raise WorkflowError(_("The assessment is approved: its comments cannot change."))
+    return thread, role, fresh
+
+
+def resolve_comment(*, assessment: Assessment, comment: Comment, by) -> bool:
+    """Resolve a thread. Auditors resolve any thread before approval; officers
+    resolve while the assessment is a draft (they have made the fix), blocking
+    threads included; the auditor sees the fix on resubmission and may reopen.
+    Returns False when it was resolved already."""
+    with transaction.atomic():
+        thread, role, fresh = _thread_for_change(assessment=assessment, comment=comment, by=by)
+        if role == OFFICER and not fresh.is_draft:
+            raise WorkflowError(
+                _(
+                    "While the assessment is under review only an auditor resolves comments; "
+                    "reply instead."
+                )
+            )
+        if thread.resolved_at is not None:
+            return False
+        thread.resolved_at = timezone.now()
+        thread.resolved_by = by
+        thread.save(update_fields=["resolved_at", "resolved_by"])
+        return True
+
+
+def reopen_comment(*, assessment: Assessment, comment: Comment, by) -> bool:
+    """Reopen a resolved thread: auditors before approval, officers while a draft
+    (and only the threads an officer resolved). Returns False when it was open."""
+    with transaction.atomic():
+        thread, role, fresh = _thread_for_change(assessment=assessment, comment=comment, by=by)
+        if thread.resolved_at is None:
+            return False
+        if role == OFFICER:
+            resolver = held_role(organization_id=fresh.organization_id, by=thread.resolved_by)
+            if not fresh.is_draft or resolver == AUDITOR:
+                raise WorkflowError(_("Only an auditor reopens what an auditor resolved."))
+        thread.resolved_at = None
+        thread.resolved_by = None
+        thread.save(update_fields=["resolved_at", "resolved_by"])
+        return True
+
+
+def blocking_codes(assessment: Assessment) -> list[str]:
+    """Codes of the questions with an open blocking thread, sorted."""
+    codes = Comment.objects.blocking_open().filter(answer__assessment=assessment)
+    return sorted(set(codes.values_list("answer__question__code", flat=True)))
+
+
+def unreviewed_codes(assessment: Assessment) -> list[str]:
+    """Codes of the applicable, answered questions no auditor has marked reviewed
+    (or whose mark a change cleared), in catalogue order."""
+    result = result_for(assessment)
+    return [
+        q.question.code
+        for p in result.principles
+        for q in p.questions
+        if q.answer is not None and q.answer.is_answered and q.answer.reviewed_at is None
+    ]
+
+
+def mark_reviewed(
+    *,
+    assessment: Assessment,
+    by,
+    codes: list[str] | None = None,
+    numeral: str | None = None,
+    reviewed: bool = True,
+) -> list[str]:
+    """The auditor marks answers reviewed (or unmarks them with ``reviewed=False``):
+    those of ``codes``, or every answered one of principle ``numeral``, while the
+    assessment is under review. Returns the codes whose mark changed."""
+    with transaction.atomic():
+        locked = lock_assessment(assessment, by=by, role=AUDITOR)
+        if not locked.is_submitted:
+            raise WorkflowError(
+                _("Answers can be marked reviewed only while the assessment is under review.")
+            )
+        result = result_for(locked)
+        found = [
+            q
+            for p in result.principles
+            for q in p.questions
+            if q.answer is not None
+            and q.answer.is_answered
+            and (
+                (codes is not None and q.question.code in codes)
+                or (numeral is not None and p.principle.numeral == numeral)
+            )
+        ]
+        if codes is not None and len(found) < len(set(codes)):
+            unknown = ", ".join(sorted(set(codes) - {q.question.code for q in found}))
+            raise WorkflowError(_("No answer to mark for %(codes)s.") % {"codes": unknown})
+        changing = [q for q in found if (q.answer.reviewed_at is None) == reviewed]
+        Answer.objects.filter(pk__in=[q.answer.pk for q in changing]).update(
+            reviewed_by=by if reviewed else None,
+            reviewed_at=timezone.now() if reviewed else None,
+        )
+    return [q.question.code for q in changing]
 
 
 # --- workflow ----------------------------------------------------------------
@@ -575,6 +735,16 @@ def submit_assessment(*, assessment: Assessment, by) -> None:
                 )
                 % {"count": len(missing)},
                 details=[q.question.code for q in missing],
+            )
+        blocking = blocking_codes(locked)
+        if blocking:
+            raise WorkflowError(
+                ngettext(
+                    "A blocking comment is still open, on %(codes)s: resolve it first.",
+                    "%(count)d blocking comments are still open, on %(codes)s: resolve them first.",
+                    len(blocking),
+                )
+                % {"count": len(blocking), "codes": ", ".join(blocking)}
             )
         locked.status = Assessment.Status.SUBMITTED
         # The bands and the floor rule are frozen with the catalogue: changing the
@@ -735,16 +905,27 @@ def accept_not_applicable(
     return [q.question.code for q in pending]
 
 
+class UnreviewedAnswers(WorkflowError):
+    """Approval asked for while answers are not marked reviewed, unconfirmed."""
+
+
 def approve_assessment(
-    *, assessment: Assessment, by, opinion: OpinionInput | None = None, comment: str = ""
+    *,
+    assessment: Assessment,
+    by,
+    opinion: OpinionInput | None = None,
+    comment: str = "",
+    confirm_unreviewed: bool = True,
 ) -> None:
     """Submitted → approved, with the auditor's opinion: the decision, recorded and
     locked at once.
 
     Refused without a complete opinion, and while a "not applicable" answer is
-    not accepted. The report is not rendered here: ``assessment_approved`` lets
-    the reports app queue its issuing, which a task worker does after the commit,
-    so a failed render never undoes an approval.
+    not accepted, while a blocking comment is open, and (with
+    ``confirm_unreviewed=False``) while an answer is not marked reviewed
+    (UnreviewedAnswers, whose ``details`` are the codes). The report is not
+    rendered here: ``assessment_approved`` lets the reports app queue its issuing,
+    which a task worker does after the commit, so a failed render never undoes an approval.
     """
     with transaction.atomic():
         locked = lock_assessment(assessment, by=by, role=AUDITOR)
@@ -772,6 +953,30 @@ def approve_assessment(
                 )
                 % {"count": len(unaccepted), "codes": ", ".join(unaccepted)},
                 details=unaccepted,
+            )
+        blocking = locked.is_submitted and blocking_codes(locked)
+        if blocking:
+            raise WorkflowError(
+                _(
+                    "A blocking comment is still open, on %(codes)s: resolve it or return "
+                    "the assessment."
+                )
+                % {"codes": ", ".join(blocking)},
+                details=blocking,
+            )
+        if locked.is_submitted and not confirm_unreviewed:
+            # A refusal outranks the question whether to approve unreviewed answers.
+            _check_separation_of_duties(assessment=locked, by=by)
+        unreviewed = locked.is_submitted and not confirm_unreviewed and unreviewed_codes(locked)
+        if unreviewed:
+            raise UnreviewedAnswers(
+                ngettext(
+                    "%(count)d answer is not marked reviewed.",
+                    "%(count)d answers are not marked reviewed.",
+                    len(unreviewed),
+                )
+                % {"count": len(unreviewed)},
+                details=unreviewed,
             )
         _review(assessment=assessment, by=by, action=ReviewEvent.Action.APPROVED, comment=comment)
         AuditOpinion.objects.create(

@@ -22,3 +22,7 @@ assessment_returned = Signal()
 # Sent inside the transaction that stored a comment on an answer (a new comment or a
 # reply): ``comment`` and ``by``.
 comment_posted = Signal()
+
+# Sent inside the transaction that assigned (or reassigned) work: ``assignment`` and
+# ``by`` (the officer who assigned it).
+work_assigned = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import answer_views, views
+from . import answer_views, assignment_views, review_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -61,5 +61,34 @@ urlpatterns += [
         "assessments/<int:pk>/answers/copy/apply/",
         answer_views.answers_copy_apply,
         name="answers_copy_apply",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "assessments/<int:pk>/principles/<str:numeral>/comments/",
+        review_views.comments_post,
+        name="comments_post",
+    ),
+    path("assessments/<int:pk>/comments/", review_views.open_comments, name="open_comments"),
+    path(
+        "assessments/<int:pk>/changes/", review_views.assessment_changes, name="assessment_changes"
+    ),
+    path("my-work/", assignment_views.my_work, name="my_work"),
+    path("assessments/<int:pk>/assignments/", assignment_views.assignments, name="assignments"),
+    path(
+        "assessments/<int:pk>/assignments/<int:assignment_id>/reassign/",
+        assignment_views.assignment_reassign,
+        name="assignment_reassign",
+    ),
+    path(
+        "assessments/<int:pk>/assignments/<int:assignment_id>/remove/",
+        assignment_views.assignment_remove,
+        name="assignment_remove",
+    ),
+    path(
+        "assessments/<int:pk>/due-date/",
+        assignment_views.assessment_due_date,
+        name="assessment_due_date",
     ),
 ]

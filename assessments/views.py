@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from principles.catalogue import live_catalogue
 from principles.translations import translated
 
-from . import services
+from . import review, services
 from .forms import ApproveForm, AssessmentForm, CommentForm, NewAssessmentForm, ReviewForm
 from .history import answer_changes
 from .models import (
@@ -175,6 +175,9 @@ def _detail_context(assessment: Assessment, *, approve_form: ApproveForm | None 
         "successor": Assessment.objects.filter(predecessor=assessment).first(),
         "report": getattr(assessment, "issued_report", None),
         "opinion": getattr(assessment, "audit_opinion", None),
+        "returned": review.returned_info(assessment),
+        "open_count": review.open_thread_count(assessment),
+        "review_progress": review.review_progress(result),
     }
 
 
@@ -199,6 +202,8 @@ def questionnaire(request, pk, numeral):
         done = _save_page(request, page)
         if done is not None:
             return done
+    else:
+        page.apply_comment_drafts(pop_comment_drafts(request, pk=pk, numeral=numeral))
     return render(
         request,
         "assessments/questionnaire.html",
@@ -212,8 +217,22 @@ def questionnaire(request, pk, numeral):
                 "explanation": f"{settings.EXPLANATION_MAX_CHARS:,}",
             },
             "accept": ACCEPT,
+            "returned": review.returned_info(assessment),
         },
     )
+
+
+COMMENT_DRAFTS = "comment_drafts"  # session: {"<pk>:<numeral>": {field name: text}}
+
+
+def pop_comment_drafts(request, *, pk: int, numeral: str) -> dict[str, str]:
+    """The comment boxes' unsent text kept by ``review_views.comments_post``, once."""
+    stored = request.session.get(COMMENT_DRAFTS)
+    if not stored:
+        return {}
+    drafts = stored.pop(f"{pk}:{numeral}", None) or {}
+    request.session.modified = True
+    return drafts
 
 
 def _save_page(request, page):
@@ -271,6 +290,7 @@ def comment_add(request, pk, code):
                 assessment=assessment,
                 answer=answer,
                 text=form.cleaned_data["text"],
+                blocking=form.cleaned_data["blocking"],
                 by=request.user,
             )
             messages.success(request, _("Comment added to %(code)s.") % {"code": code})
@@ -296,11 +316,30 @@ def evidence_download(request, pk, evidence_id):
     return response
 
 
-@require_POST
+CONFIRM = "yes"  # the value of the ``confirm`` field a confirmation page posts
+
+
+def confirmed(request) -> bool:
+    """Whether the POST came from a confirmation page (a forged or direct POST without
+    the field only shows the confirmation)."""
+    return request.method == "POST" and request.POST.get("confirm") == CONFIRM
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def assessment_submit(request, pk):
+    """GET (or a POST without confirmation) shows what submitting does; a confirmed
+    POST submits."""
     assessment = get_assessment_for_user(request.user, pk)
     require_role(assessment, OFFICER)
+    if not confirmed(request):
+        context = {
+            "assessment": assessment,
+            "result": services.result_for(assessment),
+            "blocking": services.blocking_codes(assessment),
+            "open_count": review.open_thread_count(assessment),
+        }
+        return render(request, "assessments/confirm_submit.html", context)
     try:
         services.submit_assessment(assessment=assessment, by=request.user)
     except AssessmentLocked as exc:
@@ -320,31 +359,60 @@ def assessment_submit(request, pk):
 @require_POST
 @login_required
 def assessment_approve(request, pk):
+    """The opinion posted from the detail page is shown on a confirmation page;
+    approval happens on its confirmed POST (which repeats the opinion)."""
     assessment = get_assessment_for_user(request.user, pk)
     require_role(assessment, AUDITOR)
     form = ApproveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.approve_assessment(
-                assessment=assessment,
-                by=request.user,
-                opinion=form.opinion_input(),
-                comment=form.cleaned_data["comment"],
-            )
-        except services.WorkflowError as exc:
-            messages.error(request, _("Not approved: %(reason)s") % {"reason": exc})
-        else:
-            messages.success(
-                request, _("Approved. The assessment is locked; its report is being issued.")
-            )
-            return redirect("assessment_detail", pk=pk)
-    else:
+    if not form.is_valid():
         messages.error(
             request, _("Not approved: give your opinion in full (see the fields below).")
         )
-    # The form is shown again as filled in, so that nothing typed is lost.
-    context = _detail_context(assessment, approve_form=form)
-    return render(request, "assessments/assessment_detail.html", context)
+        # The form is shown again as filled in, so that nothing typed is lost.
+        context = _detail_context(assessment, approve_form=form)
+        return render(request, "assessments/assessment_detail.html", context)
+    if not confirmed(request):
+        return _confirm_approve(request, assessment)
+    try:
+        services.approve_assessment(
+            assessment=assessment,
+            by=request.user,
+            opinion=form.opinion_input(),
+            comment=form.cleaned_data["comment"],
+            confirm_unreviewed=request.POST.get("confirm_unreviewed") == CONFIRM,
+        )
+    except services.UnreviewedAnswers:
+        messages.error(
+            request,
+            _("Not approved: confirm that you approve although some answers are not reviewed."),
+        )
+        return _confirm_approve(request, assessment)
+    except services.WorkflowError as exc:
+        messages.error(request, _("Not approved: %(reason)s") % {"reason": exc})
+        context = _detail_context(assessment, approve_form=form)
+        return render(request, "assessments/assessment_detail.html", context)
+    messages.success(request, _("Approved. The assessment is locked; its report is being issued."))
+    return redirect("assessment_detail", pk=pk)
+
+
+def _reposted(request) -> list[tuple[str, str]]:
+    """The posted fields, to be posted again by a confirmation page."""
+    skip = {"csrfmiddlewaretoken", "confirm", "confirm_unreviewed"}
+    return [(k, v) for k, values in request.POST.lists() if k not in skip for v in values]
+
+
+def _confirm_approve(request, assessment):
+    context = {
+        "assessment": assessment,
+        "fields": _reposted(request),
+        "unreviewed": services.unreviewed_codes(assessment) if assessment.is_submitted else [],
+        "unaccepted": (
+            services.unaccepted_not_applicable(assessment) if assessment.is_submitted else []
+        ),
+        "blocking": services.blocking_codes(assessment),
+        "open_count": review.open_thread_count(assessment),
+    }
+    return render(request, "assessments/confirm_approve.html", context)
 
 
 @require_POST
@@ -384,6 +452,23 @@ def _review_action(request, pk, action):
 @require_POST
 @login_required
 def assessment_return(request, pk):
+    """The reason posted from the detail page is shown on a confirmation page; the
+    return happens on its confirmed POST."""
+    if not confirmed(request):
+        assessment = get_assessment_for_user(request.user, pk)
+        require_role(assessment, AUDITOR)
+        form = ReviewForm(request.POST)
+        reason = form.cleaned_data["comment"] if form.is_valid() else ""
+        if not reason or not assessment.is_submitted:
+            # The service's own message, and nothing changes.
+            _review_action(request, pk, services.return_assessment)
+            return redirect("assessment_detail", pk=pk)
+        context = {
+            "assessment": assessment,
+            "reason": reason,
+            "open_count": review.open_thread_count(assessment),
+        }
+        return render(request, "assessments/confirm_return.html", context)
     if _review_action(request, pk, services.return_assessment):
         messages.success(request, _("Returned to the officers as a draft, with your comment."))
     return redirect("assessment_detail", pk=pk)

@@ -135,6 +135,12 @@ def _mb(size: int) -> str:
 
 
 def _refuse(request, status: int, error: str, message: str, **extra) -> HttpResponse:
+    if request.path_info.startswith("/api/"):
+        # The REST API's error shape (api/errors.py): a stable code, a message, details.
+        code = error.replace(" ", "_")
+        return JsonResponse(
+            {"code": code, "message": message, "details": extra or None}, status=status
+        )
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"error": error, "message": message, **extra}, status=status)
     html = render_to_string("request_refused.html", {"status": status, "message": message})

@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "reports",
     "accounts",
     "members",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.membership",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -243,7 +248,15 @@ LOGGING = {
         "py.warnings": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         **{
             app: {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}
-            for app in ("hiroshima", "principles", "assessments", "reports", "members", "accounts")
+            for app in (
+                "hiroshima",
+                "principles",
+                "assessments",
+                "reports",
+                "members",
+                "api",
+                "accounts",
+            )
         },
     },
 }
@@ -265,6 +278,11 @@ EVIDENCE_MAX_BYTES = int(env_str("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 # The absolute address of this installation, printed in reports (verification
 # address, QR code, evidence download links). No trailing slash.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Notifications: how many the list shows per page, and how many days before an
+# assignment's or an assessment's due date send_reminders says it is due soon.
+NOTIFICATIONS_PER_PAGE = int(env_str("NOTIFICATIONS_PER_PAGE", "50"))
+REMINDER_DAYS_BEFORE_DUE = int(env_str("REMINDER_DAYS_BEFORE_DUE", "3"))
 
 # Input limits (each a setting so an installation can tune it). Forms and the
 # services both enforce them, with a clear message.
@@ -302,7 +320,13 @@ REQUEST_MAX_UPLOAD_BYTES = int(
         str(EVIDENCE_MAX_BYTES * REQUEST_MAX_UPLOAD_FILES + REQUEST_MAX_BYTES),
     )
 )
-REQUEST_UPLOAD_VIEWS = ["questionnaire", "report_verify", "answers_import"]
+REQUEST_UPLOAD_VIEWS = [
+    "questionnaire",
+    "report_verify",
+    "answers_import",
+    "api_evidence_upload",
+    "api_answers_import",
+]
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -376,6 +400,53 @@ REPORT_TSA_TIMEOUT = int(env_str("REPORT_TSA_TIMEOUT", "10"))
 VERIFY_THROTTLE_REQUESTS = int(env_str("VERIFY_THROTTLE_REQUESTS", "30"))
 VERIFY_THROTTLE_SECONDS = int(env_str("VERIFY_THROTTLE_SECONDS", "600"))
 VERIFY_MAX_BYTES = int(env_str("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))
+
+# --- REST API (api/) ------------------------------------------------------------
+
+# Personal access tokens: validity offered by default on the tokens page, the most
+# allowed, active tokens per user, and how often last_used_at is written (seconds).
+API_TOKEN_DEFAULT_DAYS = int(env_str("API_TOKEN_DEFAULT_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(env_str("API_TOKEN_MAX_DAYS", "365"))
+API_TOKENS_MAX_PER_USER = int(env_str("API_TOKENS_MAX_PER_USER", "20"))
+API_TOKEN_LAST_USED_RESOLUTION = int(env_str("API_TOKEN_LAST_USED_RESOLUTION", "60"))
+# Requests per token (or signed-in browser session), and per anonymous address
+# (the schema and docs), as DRF rates: "N/second|minute|hour|day".
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "300/minute")
+API_THROTTLE_ANON_RATE = env_str("API_THROTTLE_ANON_RATE", "60/minute")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiAccess"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.TokenRateThrottle",
+        "api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HAIP self-assessment API",
+    "DESCRIPTION": (
+        "Read the catalogue, your organizations' assessments, answers, evidence, reports "
+        "and history; answer, upload evidence and take the review workflow's steps with "
+        "the same rules as the web pages. Authenticate with a personal access token "
+        "(Authorization: Bearer haip_...). Errors are JSON: code, message, details."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
 
 # --- E-mail and invitations ------------------------------------------------------
 

@@ -23,7 +23,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("accounts.urls")),
     path("", include("members.urls")),
+    path("", include("api.urls")),
     path("", include("principles.urls")),
     path("", include("reports.urls")),
     path("", include("assessments.urls")),
+    path("", include("notifications.urls")),
 ]

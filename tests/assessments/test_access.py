@@ -18,6 +18,9 @@ def assessment_urls(assessment, evidence_id=1):
             reverse("assessment_history", args=[pk]),
             reverse("questionnaire", args=[pk, "I"]),
             reverse("evidence_download", args=[pk, evidence_id]),
+            reverse("assessment_submit", args=[pk]),
+            reverse("open_comments", args=[pk]),
+            reverse("assessment_changes", args=[pk]),
         ],
         "post": [
             reverse("assessment_edit", args=[pk]),
@@ -29,6 +32,7 @@ def assessment_urls(assessment, evidence_id=1):
             reverse("comment_add", args=[pk, "I.1"]),
             reverse("not_applicable_accept", args=[pk, "I.1"]),
             reverse("principle_not_applicable_accept", args=[pk, "I"]),
+            reverse("comments_post", args=[pk, "I"]),
         ],
     }
 
@@ -86,9 +90,7 @@ def test_auditor_cannot_start_an_assessment(client, auditor):
     assert client.get(reverse("assessment_create")).status_code == 403
 
 
-@pytest.mark.parametrize(
-    "name", ["assessment_submit", "assessment_approve", "assessment_return", "assessment_revise"]
-)
+@pytest.mark.parametrize("name", ["assessment_approve", "assessment_return", "assessment_revise"])
 def test_get_on_a_post_only_action_is_refused(client, assessment, officer, name):
     client.force_login(officer)
     assert client.get(reverse(name, args=[assessment.pk])).status_code == 405

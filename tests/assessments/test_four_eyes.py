@@ -31,6 +31,7 @@ def test_the_submitter_cannot_approve(client, submitted, officer):
         "opinion": "Fine.",
         "affiliation": "Self",
         "independent": "no",
+        "confirm": "yes",
     }
     response = client.post(reverse("assessment_approve", args=[submitted.pk]), opinion)
     content = response.content.decode()

@@ -24,6 +24,8 @@ OPINION_POST = {
     "affiliation": "Example Assurance LLP",
     "independent": "yes",
     "include_comments": "on",
+    "confirm": "yes",  # as posted by the confirmation page
+    "confirm_unreviewed": "yes",
 }
 
 

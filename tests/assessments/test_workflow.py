@@ -17,7 +17,9 @@ PERIOD = {"period_start": "2026-01-01", "period_end": "2026-12-31"}
 
 def test_submit_is_refused_while_questions_are_missing(client, assessment, officer):
     client.force_login(officer)
-    response = client.post(reverse("assessment_submit", args=[assessment.pk]), follow=True)
+    response = client.post(
+        reverse("assessment_submit", args=[assessment.pk]), {"confirm": "yes"}, follow=True
+    )
     content = response.content.decode()
     assert "Not submitted" in content and "I.1" in content
     assessment.refresh_from_db()
@@ -29,7 +31,9 @@ def test_submit_is_refused_while_questions_are_missing(client, assessment, offic
 def test_officer_submits_a_complete_assessment(client, assessment, officer):
     answer_everything(assessment, officer)
     client.force_login(officer)
-    response = client.post(reverse("assessment_submit", args=[assessment.pk]), follow=True)
+    response = client.post(
+        reverse("assessment_submit", args=[assessment.pk]), {"confirm": "yes"}, follow=True
+    )
     assert "Submitted for review" in response.content.decode()
     assessment.refresh_from_db()
     assert assessment.status == "submitted" and assessment.submitted_by == officer
@@ -48,7 +52,9 @@ def test_return_needs_a_comment(client, submitted, auditor):
 
 def test_returned_assessment_is_a_draft_again_with_the_reason(client, submitted, auditor, officer):
     client.force_login(auditor)
-    client.post(reverse("assessment_return", args=[submitted.pk]), {"comment": "Fix VI.1"})
+    client.post(
+        reverse("assessment_return", args=[submitted.pk]), {"comment": "Fix VI.1", "confirm": "yes"}
+    )
     submitted.refresh_from_db()
     assert submitted.status == "draft" and submitted.catalogue_snapshot is None
     client.force_login(officer)

@@ -69,7 +69,10 @@ def test_officer_creates_answers_and_submits_an_assessment(page, officer, tmp_pa
     expect(page.get_by_text(progress)).to_be_visible()
     expect(page.get_by_text("Every applicable question is answered")).to_be_visible()
     shots(page, "overview-complete")
-    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_role("link", name="Submit for review…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("for review?")
+    shots(page, "confirm-submit")
+    page.get_by_role("button", name="Yes, submit for review").click()
 
     expect(status_message(page)).to_contain_text("Submitted for review")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted for review")

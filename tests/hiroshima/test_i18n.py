@@ -271,7 +271,8 @@ def test_a_refused_request_speaks_the_browsers_language(client):
 def test_workflow_errors_are_translated(client, officer, assessment):
     Profile.objects.create(user=officer, language="ja")
     sign_in(client, officer)
-    response = client.post(reverse("assessment_submit", args=[assessment.pk]), follow=True)
+    url = reverse("assessment_submit", args=[assessment.pk])
+    response = client.post(url, {"confirm": "yes"}, follow=True)
     assert "提出されませんでした" in response.content.decode()
     assert "問が未回答です" in response.content.decode()
 
