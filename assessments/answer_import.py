@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_lazy
 
 from . import answer_data, services
 from .answer_data import AnswerRow, FileRef, Link
@@ -27,11 +27,11 @@ from .models import Answer, Assessment, Evidence
 
 NEW, CHANGED, UNCHANGED, REJECTED = "new", "changed", "unchanged", "rejected"
 NA_WORDS = {"n/a", "na", "not applicable"}
-STALE_MESSAGE = (
+STALE_MESSAGE = gettext_lazy(
     "Someone else changed answers since this dry run was made. Nothing was imported: "
     "check the new dry run and apply it again if it is still right."
 )
-FILES_NOT_IMPORTED = (
+FILES_NOT_IMPORTED = gettext_lazy(
     "Evidence files cannot be imported from a file, only links: upload {names} on the "
     "questionnaire page."
 )
@@ -157,9 +157,9 @@ def export_answers(*, assessment: Assessment, fmt: str) -> tuple[bytes, str, str
 
 def _display(level: int | None, not_applicable: bool, links: int, files: int) -> str:
     if not_applicable:
-        text = "Not applicable"
+        text = gettext("Not applicable")
     elif level is None:
-        text = "Not answered"
+        text = gettext("Not answered")
     else:
         text = f"{level} – {Answer.Level(level).label}"
     if links or files:
@@ -182,18 +182,21 @@ def _parse_level(text: str) -> tuple[int | None, bool] | None:
 def _check_link(link: Link, planned: PlannedRow) -> Link | None:
     description = link.description.strip() or link.url[: services.EVIDENCE_DESCRIPTION_MAX_CHARS]
     if len(link.url) > services.EVIDENCE_URL_MAX_CHARS:
-        planned.reject(f"A link may be at most {services.EVIDENCE_URL_MAX_CHARS} characters.")
+        planned.reject(
+            gettext("A link may be at most %(limit)s characters.")
+            % {"limit": services.EVIDENCE_URL_MAX_CHARS}
+        )
         return None
     if len(description) > services.EVIDENCE_DESCRIPTION_MAX_CHARS:
         planned.reject(
-            "An evidence description may be at most "
-            f"{services.EVIDENCE_DESCRIPTION_MAX_CHARS} characters."
+            gettext("An evidence description may be at most %(limit)s characters.")
+            % {"limit": services.EVIDENCE_DESCRIPTION_MAX_CHARS}
         )
         return None
     try:
         URLValidator(schemes=["http", "https"])(link.url)
     except ValidationError:
-        planned.reject(f"Not a web address (http or https): “{link.url}”.")
+        planned.reject(gettext("Not a web address (http or https): “%(url)s”.") % {"url": link.url})
         return None
     return Link(link.url, description)
 
@@ -207,7 +210,10 @@ def _plan_row(
 ) -> None:
     parsed = _parse_level(row.level)
     if parsed is None:
-        planned.reject(f"The level must be 0 to 4, N/A or empty; “{row.level}” is none of these.")
+        planned.reject(
+            gettext("The level must be 0 to 4, N/A or empty; “%(level)s” is none of these.")
+            % {"level": row.level}
+        )
         return
     level, not_applicable = parsed
     explanation = row.explanation.strip()
@@ -215,15 +221,15 @@ def _plan_row(
         planned.reject(problem)
     if len(explanation) > settings.EXPLANATION_MAX_CHARS:
         planned.reject(
-            f"An explanation may be at most {settings.EXPLANATION_MAX_CHARS:,} characters; "
-            f"this one has {len(explanation):,}."
+            gettext("An explanation may be at most %(limit)s characters; this one has %(length)s.")
+            % {"limit": f"{settings.EXPLANATION_MAX_CHARS:,}", "length": f"{len(explanation):,}"}
         )
     if not_applicable and not explanation:
-        planned.reject("Not applicable needs a justification in the explanation.")
+        planned.reject(gettext("Not applicable needs a justification in the explanation."))
     elif level is not None and not explanation:
-        planned.reject(_("An explanation is required for every level."))
+        planned.reject(gettext("An explanation is required for every level."))
     if level is None and not not_applicable and answer is not None and answer.is_answered:
-        planned.reject("An answer cannot be cleared: give a level or N/A.")
+        planned.reject(gettext("An answer cannot be cleared: give a level or N/A."))
     wanted = []
     for link in row.links:
         checked = _check_link(link, planned)
@@ -258,11 +264,16 @@ def _plan_row(
     count = len(files) + len(add_files) + len(wanted)
     limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
     if count > limit:
-        planned.reject(f"An answer can have at most {limit} pieces of evidence; this has {count}.")
+        planned.reject(
+            gettext("An answer can have at most %(limit)s pieces of evidence; this has %(count)s.")
+            % {"limit": limit, "count": count}
+        )
     if level == Answer.Level.FULLY and count == 0:
         planned.reject(
-            "Level 4 – Fully implemented needs at least one piece of evidence: add a link "
-            "(files must be uploaded on the questionnaire page first)."
+            gettext(
+                "Level 4 – Fully implemented needs at least one piece of evidence: add a link "
+                "(files must be uploaded on the questionnaire page first)."
+            )
         )
     planned.level, planned.not_applicable, planned.explanation = level, not_applicable, explanation
     planned.add_links, planned.add_files, planned.remove_evidence = unmatched, add_files, remove
@@ -302,14 +313,14 @@ def _plan(
         plan.rows.append(planned)
         question = questions.get(row.code)
         if not row.code:
-            planned.reject("The row has no question code.")
+            planned.reject(gettext("The row has no question code."))
             continue
         if row.code in first_line:
             planned.reject(f"{row.code} appears more than once (first at {first_line[row.code]}).")
             continue
         first_line[row.code] = row.line
         if question is None:
-            planned.reject(f"No question has the code “{row.code}”.")
+            planned.reject(gettext("No question has the code “%(code)s”.") % {"code": row.code})
             continue
         if question.effective_weight(roles) == 0:
             planned.reject(f"{row.code} does not apply to the declared roles ({role_names}).")
@@ -326,7 +337,7 @@ def _plan(
                 sum(1 for ev in evidence if ev.file),
             )
         else:
-            planned.before = "Not answered"
+            planned.before = gettext("Not answered")
         _plan_row(row, planned, answer=answer, shareable=shareable or {})
     return plan
 
@@ -409,7 +420,7 @@ def _copy_rows(
 ) -> tuple[list[AnswerRow], dict[str, Evidence], list[str]]:
     if source.organization_id != assessment.organization_id or source.pk == assessment.pk:
         raise services.WorkflowError(
-            "Answers can be copied only from another assessment of the same organization."
+            gettext("Answers can be copied only from another assessment of the same organization.")
         )
     catalogue = services.catalogue_for(source)
     target_roles = services.role_codes(assessment)
@@ -436,7 +447,8 @@ def _copy_rows(
     notes = []
     if skipped:
         notes.append(
-            f"Not copied, as they do not apply to this assessment's roles: {', '.join(skipped)}."
+            gettext("Not copied, as they do not apply to this assessment's roles: %(codes)s.")
+            % {"codes": ", ".join(skipped)}
         )
     return rows, shareable, notes
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import answer_data, answer_import, services
@@ -95,7 +96,7 @@ def answers_import_apply(request, pk):
         return redirect("assessment_detail", pk=pk)
     stored = request.session.get(SESSION_KEY, {}).get(str(pk))
     if stored is None or stored["digest"] != request.POST.get("digest"):
-        messages.error(request, "This dry run is no longer available; upload the file again.")
+        messages.error(request, _("This dry run is no longer available; upload the file again."))
         return redirect("answers_import", pk=pk)
     rows = [AnswerRow.from_dict(row) for row in stored["rows"]]
     try:
@@ -109,7 +110,7 @@ def answers_import_apply(request, pk):
         return redirect("assessment_detail", pk=pk)
     request.session[SESSION_KEY].pop(str(pk), None)
     request.session.modified = True
-    return _applied(request, assessment, plan, "Imported")
+    return _applied(request, assessment, plan, _("Imported"))
 
 
 def _replan_import(request, pk, rows):
@@ -137,8 +138,13 @@ def _applied(request, assessment, plan, verb):
     counts = plan.counts
     messages.success(
         request,
-        f"{verb}: {counts['new']} new and {counts['changed']} changed answer(s); "
-        f"{counts['unchanged']} unchanged.",
+        _("%(done)s: %(new)s new and %(changed)s changed answer(s); %(unchanged)s unchanged.")
+        % {
+            "done": verb,
+            "new": counts["new"],
+            "changed": counts["changed"],
+            "unchanged": counts["unchanged"],
+        },
     )
     return redirect("assessment_detail", pk=assessment.pk)
 
@@ -177,7 +183,7 @@ def answers_copy_apply(request, pk):
         return redirect("assessment_detail", pk=pk)
     form = _copy_form(assessment, request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the assessment and the principles to copy again.")
+        messages.error(request, _("Choose the assessment and the principles to copy again."))
         return redirect("answers_copy", pk=pk)
     source, numerals = form.cleaned_data["source"], form.cleaned_data["principles"]
     copy = {"source": source, "numerals": numerals}
@@ -201,4 +207,4 @@ def answers_copy_apply(request, pk):
     except (AssessmentLocked, PermissionDenied) as exc:
         messages.error(request, str(exc))
         return redirect("assessment_detail", pk=pk)
-    return _applied(request, assessment, plan, "Copied")
+    return _applied(request, assessment, plan, _("Copied"))

@@ -2,7 +2,9 @@ import copy
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from principles.models import LifecycleRole
@@ -12,9 +14,16 @@ from .services import OpinionInput
 from .uploads import ALLOWED, ALLOWED_LABEL, check_evidence_file
 
 NOT_APPLICABLE = "na"
+
+
+def _level_label(level):
+    return f"{level.value} – {level.label}"
+
+
+level_choice_label = lazy(_level_label, str)
 RESPONSE_CHOICES = [
-    *[(str(level.value), f"{level.value} – {level.label}") for level in Answer.Level],
-    (NOT_APPLICABLE, "Not applicable"),
+    *[(str(level.value), level_choice_label(level)) for level in Answer.Level],
+    (NOT_APPLICABLE, _("Not applicable")),
 ]
 
 
@@ -23,9 +32,9 @@ class RolesField(forms.ModelMultipleChoiceField):
         super().__init__(
             queryset=LifecycleRole.objects.order_by("order"),
             widget=forms.CheckboxSelectMultiple,
-            label="Lifecycle roles covered by this assessment",
-            help_text="Only questions that apply to at least one of these roles are asked.",
-            error_messages={"required": "Declare at least one lifecycle role."},
+            label=_("Lifecycle roles covered by this assessment"),
+            help_text=_("Only questions that apply to at least one of these roles are asked."),
+            error_messages={"required": _("Declare at least one lifecycle role.")},
             **kwargs,
         )
 
@@ -37,7 +46,9 @@ def check_length(value: str, *, limit: int) -> str:
     """The same rule and words as the services' limits, for a message by the field."""
     if len(value) > limit:
         raise forms.ValidationError(
-            f"This may be at most {limit:,} characters; it has {len(value):,}.", code="max_length"
+            gettext("This may be at most %(limit)s characters; it has %(length)s.")
+            % {"limit": f"{limit:,}", "length": f"{len(value):,}"},
+            code="max_length",
         )
     return value
 
@@ -47,15 +58,16 @@ class DateField(forms.DateField):
 
 
 class AssessmentForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     scope = forms.CharField(
+        label=_("Scope"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Which AI systems and which parts of the organization are covered.",
+        help_text=_("Which AI systems and which parts of the organization are covered."),
     )
     period_start = DateField(
-        label="Period from", help_text="First day of the period the assessment covers."
+        label=_("Period from"), help_text=_("First day of the period the assessment covers.")
     )
-    period_end = DateField(label="Period to", help_text="Last day of that period.")
+    period_end = DateField(label=_("Period to"), help_text=_("Last day of that period."))
     roles = RolesField()
 
     def clean_scope(self):
@@ -65,21 +77,23 @@ class AssessmentForm(forms.Form):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            self.add_error("period_end", "The period cannot end before it starts.")
+            self.add_error("period_end", _("The period cannot end before it starts."))
         return data
 
 
 class NewAssessmentForm(AssessmentForm):
-    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none()
+    )
     field_order = ["organization", "title", "scope", "period_start", "period_end", "roles"]
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["roles"].required = False
-        self.fields[
-            "roles"
-        ].help_text = "Leave empty to start from the roles in the organization's profile."
+        self.fields["roles"].help_text = _(
+            "Leave empty to start from the roles in the organization's profile."
+        )
 
 
 class IdsField(forms.Field):
@@ -106,9 +120,10 @@ class AnswerForm(forms.Form):
         choices=RESPONSE_CHOICES,
         widget=forms.RadioSelect,
         required=False,
-        label="Implementation level",
+        label=_("Implementation level"),
     )
     explanation = forms.CharField(
+        label=_("Explanation"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_(
@@ -118,19 +133,21 @@ class AnswerForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     evidence_description = forms.CharField(
-        max_length=300, required=False, label="New evidence: description"
+        max_length=300, required=False, label=_("New evidence: description")
     )
     evidence_url = forms.URLField(
-        max_length=500, required=False, label="Link (URL)", assume_scheme="https"
+        max_length=500, required=False, label=_("Link (URL)"), assume_scheme="https"
     )
     evidence_file = forms.FileField(
         required=False,
-        label="New evidence: file (instead of a link)",
-        help_text=f"{ALLOWED_LABEL}; the size limit is shown on the page.",
+        label=_("New evidence: file (instead of a link)"),
+        help_text=format_lazy(
+            _("{types}; the size limit is shown on the page."), types=ALLOWED_LABEL
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in ALLOWED)}),
     )
     remove_evidence = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remove evidence"
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label=_("Remove evidence")
     )
     # Files kept from a failed save (PendingUpload): attached by the next save unless removed.
     pending_upload = IdsField(widget=forms.MultipleHiddenInput)
@@ -175,7 +192,8 @@ class AnswerForm(forms.Form):
         data["explanation"] = explanation
         if response == NOT_APPLICABLE and not explanation:
             self.add_error(
-                "explanation", "Say why this question does not apply: a justification is required."
+                "explanation",
+                _("Say why this question does not apply: a justification is required."),
             )
         elif response and not explanation:
             self.add_error(
@@ -184,7 +202,7 @@ class AnswerForm(forms.Form):
             )
         if not response and self.had_answer:
             self.add_error(
-                "response", "An answer cannot be cleared: choose a level or Not applicable."
+                "response", _("An answer cannot be cleared: choose a level or Not applicable.")
             )
         removed_pending = set(data.get("pending_remove") or [])
         data["pending"] = [
@@ -194,24 +212,29 @@ class AnswerForm(forms.Form):
         ]
         new_evidence = bool(data.get("evidence_url") or data.get("evidence_file"))
         if data.get("evidence_url") and data.get("evidence_file"):
-            self.add_error("evidence_url", "Give either a link or a file per piece of evidence.")
+            self.add_error("evidence_url", _("Give either a link or a file per piece of evidence."))
         if data.get("evidence_url") and not data.get("evidence_description"):
-            self.add_error("evidence_description", "Describe what the link shows.")
+            self.add_error("evidence_description", _("Describe what the link shows."))
         if data.get("evidence_description") and not new_evidence:
-            self.add_error("evidence_url", "Add a link or a file for this evidence.")
+            self.add_error("evidence_url", _("Add a link or a file for this evidence."))
         kept = len(self.existing_evidence) - len(data.get("remove_evidence") or [])
         limit = settings.EVIDENCE_MAX_ITEMS_PER_ANSWER
         kept += len(data["pending"])
         if new_evidence and kept + 1 > limit:
             self.add_error(
                 "evidence_file" if data.get("evidence_file") else "evidence_url",
-                f"An answer can have at most {limit} pieces of evidence; remove one first.",
+                gettext(
+                    "An answer can have at most %(limit)s pieces of evidence; remove one first."
+                )
+                % {"limit": limit},
             )
         if response == str(Answer.Level.FULLY) and kept + int(new_evidence) < 1:
             self.add_error(
                 "response",
-                "Level 4 – Fully implemented needs at least one piece of evidence: "
-                "add a link or a file below.",
+                _(
+                    "Level 4 – Fully implemented needs at least one piece of evidence: "
+                    "add a link or a file below."
+                ),
             )
         if not new_evidence and data["pending"] and kept > limit:
             self.add_error(
@@ -243,7 +266,7 @@ AnswerForm.base_fields = _SharedFields(AnswerForm.base_fields)
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label="Auditor's comment", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("Auditor's comment"), widget=forms.Textarea(attrs={"rows": 2}))
     blocking = forms.BooleanField(
         label=_("Blocking: the assessment cannot be submitted again until this is resolved"),
         required=False,
@@ -255,48 +278,48 @@ class CommentForm(forms.Form):
 
 class ReviewForm(forms.Form):
     comment = forms.CharField(
-        label="Comment",
+        label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when returning the assessment.",
+        help_text=_("Required when returning the assessment."),
     )
 
     def clean_comment(self):
         return check_length(self.cleaned_data["comment"].strip(), limit=settings.COMMENT_MAX_CHARS)
 
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class ApproveForm(forms.Form):
     """The auditor's opinion, required to approve (see ``services.OpinionInput``)."""
 
     review_scope = forms.CharField(
-        label="Scope of your review",
+        label=_("Scope of your review"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What you reviewed: principles, systems, period, documents.",
+        help_text=_("What you reviewed: principles, systems, period, documents."),
     )
     sampling = forms.CharField(
-        label="Sampling performed",
+        label=_("Sampling performed"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Which answers and evidence you checked, and how you chose them.",
+        help_text=_("Which answers and evidence you checked, and how you chose them."),
     )
     opinion = forms.CharField(
-        label="Your opinion",
+        label=_("Your opinion"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Your conclusion, printed as the report's attestation.",
+        help_text=_("Your conclusion, printed as the report's attestation."),
     )
     affiliation = forms.CharField(
-        label="Your affiliation", max_length=200, help_text="Your firm or department."
+        label=_("Your affiliation"), max_length=200, help_text=_("Your firm or department.")
     )
     independent = forms.TypedChoiceField(
-        label="Are you independent of the assessed organization?",
+        label=_("Are you independent of the assessed organization?"),
         choices=YES_NO,
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
     include_comments = forms.BooleanField(
-        label="Include the auditors' working comments as an appendix of the report",
+        label=_("Include the auditors' working comments as an appendix of the report"),
         required=False,
         initial=True,
     )
@@ -310,7 +333,7 @@ class ApproveForm(forms.Form):
         ),
     )
     comment = forms.CharField(
-        label="Comment for the review trail",
+        label=_("Comment for the review trail"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -333,7 +356,10 @@ class ApproveForm(forms.Form):
         }
         for name, limit in limits.items():
             if len(data.get(name) or "") > limit:
-                self.add_error(name, f"This may be at most {limit:,} characters.")
+                self.add_error(
+                    name,
+                    gettext("This may be at most %(limit)s characters.") % {"limit": f"{limit:,}"},
+                )
         return data
 
     def clean_report_language(self):
@@ -354,26 +380,27 @@ class ApproveForm(forms.Form):
 
 class ImportAnswersForm(forms.Form):
     file = forms.FileField(
-        label="Answers file",
-        help_text="A .csv, .xlsx or .yaml file laid out as the answer exports are.",
+        label=_("Answers file"),
+        help_text=_("A .csv, .xlsx or .yaml file laid out as the answer exports are."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.yaml,.yml"}),
     )
 
 
 class CopyAnswersForm(forms.Form):
     source = forms.ModelChoiceField(
-        queryset=Assessment.objects.none(), label="Copy answers from", empty_label=None
+        queryset=Assessment.objects.none(), label=_("Copy answers from"), empty_label=None
     )
     principles = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple,
-        label="Principles",
-        error_messages={"required": "Choose at least one principle."},
+        label=_("Principles"),
+        error_messages={"required": _("Choose at least one principle.")},
     )
 
     def __init__(self, *args, sources, principle_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = sources
         self.fields["source"].label_from_instance = lambda a: (
-            f"{a.title} (revision {a.revision}, {a.get_status_display().lower()})"
+            gettext("%(title)s (revision %(revision)s, %(status)s)")
+            % {"title": a.title, "revision": a.revision, "status": a.get_status_display().lower()}
         )
         self.fields["principles"].choices = principle_choices

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .models import Answer, Assessment, Evidence
 
-TRACKED = (("response", "Level"), ("explanation", "Explanation"))
+TRACKED = (("response", gettext_lazy("Level")), ("explanation", gettext_lazy("Explanation")))
 
 
 @dataclass
@@ -26,9 +27,9 @@ def _response(record) -> str:
     if record is None:
         return ""
     if record.not_applicable:
-        return "Not applicable"
+        return gettext("Not applicable")
     if record.level is None:
-        return "Not answered"
+        return gettext("Not answered")
     return f"{record.level} – {Answer.Level(record.level).label}"
 
 
@@ -50,7 +51,7 @@ def answer_changes(assessment: Assessment) -> list[Change]:
     for record in records:
         before = _values(previous.get(record.id))
         after = _values(record)
-        who = record.history_user.get_username() if record.history_user else "system"
+        who = record.history_user.get_username() if record.history_user else gettext("system")
         for key, label in TRACKED:
             if before[key] != after[key]:
                 changes.append(

@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -23,9 +24,10 @@ class Organization(models.Model):
         LifecycleRole,
         blank=True,
         related_name="+",
-        verbose_name="lifecycle roles",
-        help_text="The lifecycle activities this organization holds; new assessments start "
-        "from these.",
+        verbose_name=_("lifecycle roles"),
+        help_text=_(
+            "The lifecycle activities this organization holds; new assessments start from these."
+        ),
     )
 
     class Meta:
@@ -37,8 +39,8 @@ class Organization(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OFFICER = "officer", "Compliance officer"
-        AUDITOR = "auditor", "Auditor"
+        OFFICER = "officer", _("Compliance officer")
+        AUDITOR = "auditor", _("Auditor")
         # Manages the organization's people (members, invitations); neither answers
         # nor approves: one membership per organization, so an owner who must also
         # answer or audit is better made an officer or auditor by another owner.
@@ -105,25 +107,25 @@ class AssessmentQuerySet(models.QuerySet):
 
 class Assessment(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted for review"
-        APPROVED = "approved", "Approved"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="assessments"
     )
     title = models.CharField(max_length=200)
     scope = models.TextField(
-        help_text="Which AI systems and which parts of the organization are covered."
+        help_text=_("Which AI systems and which parts of the organization are covered.")
     )
     period_start = models.DateField(
-        null=True, blank=True, help_text="First day of the period the assessment covers."
+        null=True, blank=True, help_text=_("First day of the period the assessment covers.")
     )
     period_end = models.DateField(
-        null=True, blank=True, help_text="Last day of the period the assessment covers."
+        null=True, blank=True, help_text=_("Last day of the period the assessment covers.")
     )
     roles = models.ManyToManyField(
-        LifecycleRole, related_name="+", verbose_name="declared lifecycle roles"
+        LifecycleRole, related_name="+", verbose_name=_("declared lifecycle roles")
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     predecessor = models.OneToOneField(
@@ -132,7 +134,7 @@ class Assessment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="successor",
-        help_text="The approved assessment this revision was started from.",
+        help_text=_("The approved assessment this revision was started from."),
     )
     revision = models.PositiveIntegerField(default=1)
     due_date = models.DateField(
@@ -212,13 +214,19 @@ class Assessment(models.Model):
     def ensure_editable(self) -> None:
         if self.is_locked:
             raise AssessmentLocked(
-                f"“{self.title}” was approved and is locked: nothing in it can change. "
-                "Start a new revision to update it."
+                gettext(
+                    "“%(title)s” was approved and is locked: nothing in it can change. "
+                    "Start a new revision to update it."
+                )
+                % {"title": self.title}
             )
         if not self.is_draft:
             raise AssessmentLocked(
-                f"“{self.title}” is submitted for review: it can change only after an auditor "
-                "returns it."
+                gettext(
+                    "“%(title)s” is submitted for review: it can change only after an auditor "
+                    "returns it."
+                )
+                % {"title": self.title}
             )
 
     @property
@@ -228,11 +236,11 @@ class Assessment(models.Model):
 
 class Answer(models.Model):
     class Level(models.IntegerChoices):
-        NOT_IMPLEMENTED = 0, "Not implemented"
-        PLANNED = 1, "Planned"
-        PARTIAL = 2, "Partially implemented"
-        LARGELY = 3, "Largely implemented"
-        FULLY = 4, "Fully implemented"
+        NOT_IMPLEMENTED = 0, _("Not implemented")
+        PLANNED = 1, _("Planned")
+        PARTIAL = 2, _("Partially implemented")
+        LARGELY = 3, _("Largely implemented")
+        FULLY = 4, _("Fully implemented")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
@@ -252,10 +260,10 @@ class Answer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="not applicable accepted by",
+        verbose_name=_("not applicable accepted by"),
     )
     na_accepted_at = models.DateTimeField(
-        null=True, blank=True, verbose_name="not applicable accepted at"
+        null=True, blank=True, verbose_name=_("not applicable accepted at")
     )
     # The auditor's "reviewed" mark; cleared whenever the answer or its evidence
     # changes, so that what was reviewed is what is approved.
@@ -546,10 +554,10 @@ class ReviewEvent(models.Model):
     """One step of the review workflow, for the record and the attestation."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        SUBMITTED = "submitted", "Submitted"
-        RETURNED = "returned", "Returned for changes"
-        APPROVED = "approved", "Approved"
+        CREATED = "created", _("Created")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -573,15 +581,15 @@ class AuditOpinion(models.Model):
     auditor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    affiliation = models.CharField(max_length=200, help_text="The auditor's firm or department.")
+    affiliation = models.CharField(max_length=200, help_text=_("The auditor's firm or department."))
     independent = models.BooleanField(
-        help_text="Whether the auditor is independent of the assessed organization."
+        help_text=_("Whether the auditor is independent of the assessed organization.")
     )
-    review_scope = models.TextField(help_text="What the review covered.")
-    sampling = models.TextField(help_text="What evidence was sampled, and how.")
-    opinion = models.TextField(help_text="The auditor's conclusion.")
+    review_scope = models.TextField(help_text=_("What the review covered."))
+    sampling = models.TextField(help_text=_("What evidence was sampled, and how."))
+    opinion = models.TextField(help_text=_("The auditor's conclusion."))
     include_comments = models.BooleanField(
-        default=True, help_text="Print the auditors' working comments as an appendix."
+        default=True, help_text=_("Print the auditors' working comments as an appendix.")
     )
     report_language = models.CharField(
         max_length=8,

@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from principles.catalogue import Catalogue, CataloguePrinciple, CatalogueQuestion
 
@@ -223,6 +224,17 @@ class AssessmentResult:
 def percent_of(part: int, whole: int) -> float | None:
     """``part`` as a percentage of ``whole``, rounded by ``round_score``; None when whole is 0."""
     return round_score(Fraction(100 * part, whole)) if whole else None
+
+
+# Band labels are data (frozen into an assessment at submission, printed in issued
+# reports); pages translate them when they show them ({% translate band.label %}).
+# The default labels, marked here so that they are in the catalogue:
+BAND_LABELS = [
+    gettext_noop("Conformant"),
+    gettext_noop("Largely conformant"),
+    gettext_noop("Partially conformant"),
+    gettext_noop("Not conformant"),
+]
 
 
 def bands() -> list[Band]:

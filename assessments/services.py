@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from principles.catalogue import Catalogue, live_catalogue
@@ -200,20 +200,30 @@ def _require_role(*, organization_id: int, by, role: str) -> None:
     held = held_role(organization_id=organization_id, by=by)
     if held != role:
         raise PermissionDenied(
-            f"Only the organization's {Membership.Role(role).label.lower()}s can do this."
+            gettext("Only the organization's %(role)s can do this.")
+            % {"role": ROLE_PLURALS.get(role, role)}
         )
+
+
+# "Only the organization's ... can do this."
+ROLE_PLURALS = {
+    Membership.Role.OFFICER: gettext_lazy("compliance officers"),
+    Membership.Role.AUDITOR: gettext_lazy("auditors"),
+}
 
 
 def check_length(value: str, *, limit: int, what: str, **where) -> None:
     if len(value) > limit:
         raise LimitExceeded(
-            f"{what} may be at most {limit:,} characters; this one has {len(value):,}.", **where
+            gettext("%(what)s may be at most %(limit)s characters; this one has %(length)s.")
+            % {"what": what, "limit": f"{limit:,}", "length": f"{len(value):,}"},
+            **where,
         )
 
 
 def _check_details(*, title: str, scope: str) -> None:
-    check_length(title, limit=TITLE_MAX_CHARS, what="The title")
-    check_length(scope, limit=settings.SCOPE_MAX_CHARS, what="The scope")
+    check_length(title, limit=TITLE_MAX_CHARS, what=gettext("The title"))
+    check_length(scope, limit=settings.SCOPE_MAX_CHARS, what=gettext("The scope"))
 
 
 # --- creating and editing ----------------------------------------------------
@@ -221,7 +231,7 @@ def _check_details(*, title: str, scope: str) -> None:
 
 def _check_period(period_start: date | None, period_end: date | None) -> None:
     if period_start and period_end and period_end < period_start:
-        raise WorkflowError("The period cannot end before it starts.")
+        raise WorkflowError(gettext("The period cannot end before it starts."))
 
 
 def create_assessment(
@@ -287,13 +297,19 @@ def _check_new_evidence(new: NewEvidence, *, question_id: int) -> None:
     )
     if new.url:
         check_length(
-            new.url, limit=EVIDENCE_URL_MAX_CHARS, what="A link", field="evidence_url", **where
+            new.url,
+            limit=EVIDENCE_URL_MAX_CHARS,
+            what=gettext("A link"),
+            field="evidence_url",
+            **where,
         )
         try:
             URLValidator(schemes=["http", "https"])(new.url)
         except ValidationError as exc:
             raise LimitExceeded(
-                "A link must be a web address (http or https).", field="evidence_url", **where
+                gettext("A link must be a web address (http or https)."),
+                field="evidence_url",
+                **where,
             ) from exc
     if new.pending is not None:
         pending = new.pending
@@ -311,9 +327,11 @@ def _check_new_evidence(new: NewEvidence, *, question_id: int) -> None:
             raise LimitExceeded(exc.messages[0], field="evidence_file", **where) from exc
     if new.copy_of is not None:
         if not new.copy_of.file:
-            raise LimitExceeded("Only a stored file can be shared.", **where)
+            raise LimitExceeded(gettext("Only a stored file can be shared."), **where)
     elif new.upload is None and not new.url:
-        raise LimitExceeded("Evidence needs a link or a file.", field="evidence_url", **where)
+        raise LimitExceeded(
+            gettext("Evidence needs a link or a file."), field="evidence_url", **where
+        )
 
 
 def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput]) -> None:
@@ -342,7 +360,10 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
         if count > limit:
             field = "evidence_file" if added[0].upload is not None else "evidence_url"
             raise LimitExceeded(
-                f"An answer can have at most {limit} pieces of evidence; remove one first.",
+                gettext(
+                    "An answer can have at most %(limit)s pieces of evidence; remove one first."
+                )
+                % {"limit": limit},
                 question_id=item.question_id,
                 field=field,
             )
@@ -355,9 +376,14 @@ def _check_evidence_limits(*, assessment: Assessment, inputs: list[AnswerInput])
                 continue
             if total > settings.EVIDENCE_MAX_TOTAL_BYTES:
                 raise LimitExceeded(
-                    "The evidence files of one assessment may add up to at most "
-                    f"{filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES)} "
-                    f"({settings.EVIDENCE_MAX_TOTAL_BYTES:,} bytes); this file would pass it.",
+                    gettext(
+                        "The evidence files of one assessment may add up to at most %(size)s "
+                        "(%(bytes)s bytes); this file would pass it."
+                    )
+                    % {
+                        "size": filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES),
+                        "bytes": f"{settings.EVIDENCE_MAX_TOTAL_BYTES:,}",
+                    },
                     question_id=item.question_id,
                     field="evidence_file",
                 )
@@ -368,7 +394,7 @@ def _store_evidence(*, answer: Answer, new: NewEvidence, by, written: list[str])
     evidence._history_user = by
     if new.copy_of is not None:
         if new.copy_of.answer.assessment.organization_id != answer.assessment.organization_id:
-            raise WorkflowError("Evidence can be shared only within one organization.")
+            raise WorkflowError(gettext("Evidence can be shared only within one organization."))
         for name in ("file_name", "content_type", "size", "sha256"):
             setattr(evidence, name, getattr(new.copy_of, name))
         evidence.file.name = new.copy_of.file.name
@@ -630,13 +656,15 @@ def add_comment(
     text = text.strip()
     if not text:
         raise WorkflowError(_("Write something first: the comment is empty."))
-    check_length(text, limit=settings.COMMENT_MAX_CHARS, what="A comment")
+    check_length(text, limit=settings.COMMENT_MAX_CHARS, what=gettext("A comment"))
     with transaction.atomic():
         fresh, role = lock_assessment_for_member(assessment, by=by)
         if answer.assessment_id != fresh.pk:
-            raise WorkflowError("This answer belongs to another assessment.")
+            raise WorkflowError(gettext("This answer belongs to another assessment."))
         if role == AUDITOR and not fresh.is_submitted:
-            raise WorkflowError("Comments can be added only while the assessment is under review.")
+            raise WorkflowError(
+                gettext("Comments can be added only while the assessment is under review.")
+            )
         if fresh.is_locked:
             raise WorkflowError(_("The assessment is approved: its comments cannot change."))
         if role == OFFICER and parent is None:
@@ -650,7 +678,8 @@ def add_comment(
         limit = settings.COMMENTS_MAX_PER_ANSWER
         if Comment.objects.filter(answer=answer).count() >= limit:
             raise LimitExceeded(
-                f"An answer can have at most {limit} comments; this one has reached it."
+                gettext("An answer can have at most %(limit)s comments; this one has reached it.")
+                % {"limit": limit}
             )
         comment = Comment.objects.create(
             answer=answer, author=by, text=text, parent=parent, blocking=blocking
@@ -776,16 +805,23 @@ def submit_assessment(*, assessment: Assessment, by) -> None:
     with transaction.atomic():
         locked = lock_assessment(assessment, by=by, role=OFFICER)
         if locked.is_submitted:
-            raise WorkflowError("This assessment was submitted already.")
+            raise WorkflowError(gettext("This assessment was submitted already."))
         locked.ensure_editable()
         catalogue = live_catalogue()
         result = result_for(locked, live=catalogue)
         if not result.applicable:
-            raise WorkflowError("No question applies to the declared roles; nothing to submit.")
+            raise WorkflowError(
+                gettext("No question applies to the declared roles; nothing to submit.")
+            )
         missing = result.missing()
         if missing:
             raise WorkflowError(
-                f"{len(missing)} applicable question(s) are not answered yet.",
+                ngettext(
+                    "%(count)s applicable question is not answered yet.",
+                    "%(count)s applicable questions are not answered yet.",
+                    len(missing),
+                )
+                % {"count": len(missing)},
                 details=[q.question.code for q in missing],
             )
         blocking = blocking_codes(locked)
@@ -813,11 +849,11 @@ def submit_assessment(*, assessment: Assessment, by) -> None:
 
 
 def _review(*, assessment: Assessment, by, action: str, comment: str) -> None:
-    check_length(comment, limit=settings.COMMENT_MAX_CHARS, what="A comment")
+    check_length(comment, limit=settings.COMMENT_MAX_CHARS, what=gettext("A comment"))
     with transaction.atomic():
         locked = lock_assessment(assessment, by=by, role=AUDITOR)
         if locked.status != Assessment.Status.SUBMITTED:
-            raise WorkflowError("Only a submitted assessment can be approved or returned.")
+            raise WorkflowError(gettext("Only a submitted assessment can be approved or returned."))
         if action == ReviewEvent.Action.APPROVED:
             _check_separation_of_duties(assessment=locked, by=by)
             locked.status = Assessment.Status.APPROVED
@@ -857,9 +893,9 @@ def _check_separation_of_duties(*, assessment: Assessment, by) -> None:
     """
     roles = []
     if assessment.submitted_by_id == by.pk:
-        roles.append("submitted it")
+        roles.append(gettext_noop("submitted it"))
     if by.pk in editors_since_approval(assessment):
-        roles.append("changed answers in it")
+        roles.append(gettext_noop("changed answers in it"))
     name = by.get_full_name() or by.get_username()
     if not roles:
         assessment.duties_relaxed = False
@@ -870,8 +906,11 @@ def _check_separation_of_duties(*, assessment: Assessment, by) -> None:
         return
     if not settings.FOUR_EYES_RELAXED:
         raise WorkflowError(
-            f"Separation of duties: you {' and '.join(roles)}, so another auditor of the "
-            "organization must approve it."
+            gettext(
+                "Separation of duties: you %(what)s, so another auditor of the organization "
+                "must approve it."
+            )
+            % {"what": gettext(" and ").join(gettext(role) for role in roles)}
         )
     assessment.duties_relaxed = True
     assessment.duties_note = (
@@ -929,8 +968,10 @@ def accept_not_applicable(
         locked = lock_assessment(assessment, by=by, role=AUDITOR)
         if locked.status != Assessment.Status.SUBMITTED:
             raise WorkflowError(
-                "“Not applicable” answers can be accepted only while the assessment is "
-                "under review."
+                gettext(
+                    "“Not applicable” answers can be accepted only while the assessment is "
+                    "under review."
+                )
             )
         result = result_for(locked)
         found = [
@@ -941,7 +982,10 @@ def accept_not_applicable(
         ]
         if codes is not None and len(found) < len(set(codes)):
             unknown = sorted(set(codes) - {q.question.code for q in found})
-            raise WorkflowError(f"No “not applicable” answer to accept for {', '.join(unknown)}.")
+            raise WorkflowError(
+                gettext("No “not applicable” answer to accept for %(codes)s.")
+                % {"codes": ", ".join(unknown)}
+            )
         pending = [q for q in found if q.answer.na_accepted_at is None]
         Answer.objects.filter(pk__in=[q.answer.pk for q in pending]).update(
             na_accepted_by=by, na_accepted_at=timezone.now()
@@ -975,22 +1019,27 @@ def approve_assessment(
         locked = lock_assessment(assessment, by=by, role=AUDITOR)
         if opinion is None or opinion.missing():
             raise WorkflowError(
-                "Give your opinion to approve: review scope, sampling performed, opinion, "
-                "your affiliation and whether you are independent of the organization."
+                gettext(
+                    "Give your opinion to approve: review scope, sampling performed, opinion, "
+                    "your affiliation and whether you are independent of the organization."
+                )
             )
         for text, limit, what in (
-            (opinion.affiliation, AFFILIATION_MAX_CHARS, "The affiliation"),
-            (opinion.review_scope, settings.COMMENT_MAX_CHARS, "The review scope"),
-            (opinion.sampling, settings.COMMENT_MAX_CHARS, "The sampling"),
-            (opinion.opinion, settings.EXPLANATION_MAX_CHARS, "The opinion"),
+            (opinion.affiliation, AFFILIATION_MAX_CHARS, gettext("The affiliation")),
+            (opinion.review_scope, settings.COMMENT_MAX_CHARS, gettext("The review scope")),
+            (opinion.sampling, settings.COMMENT_MAX_CHARS, gettext("The sampling")),
+            (opinion.opinion, settings.EXPLANATION_MAX_CHARS, gettext("The opinion")),
         ):
             check_length(text, limit=limit, what=what)
         check_report_language(opinion.report_language)
         unaccepted = locked.is_submitted and unaccepted_not_applicable(locked)
         if unaccepted:
             raise WorkflowError(
-                f"Accept every “not applicable” answer before approving; "
-                f"{len(unaccepted)} not accepted yet: {', '.join(unaccepted)}.",
+                gettext(
+                    "Accept every “not applicable” answer before approving; "
+                    "%(count)s not accepted yet: %(codes)s."
+                )
+                % {"count": len(unaccepted), "codes": ", ".join(unaccepted)},
                 details=unaccepted,
             )
         blocking = locked.is_submitted and blocking_codes(locked)
@@ -1036,7 +1085,7 @@ def approve_assessment(
 def return_assessment(*, assessment: Assessment, by, comment: str) -> None:
     """Submitted → draft again, with the auditor's reason."""
     if not comment.strip():
-        raise WorkflowError("Say why the assessment is returned: a comment is required.")
+        raise WorkflowError(gettext("Say why the assessment is returned: a comment is required."))
     _review(assessment=assessment, by=by, action=ReviewEvent.Action.RETURNED, comment=comment)
 
 
@@ -1055,13 +1104,13 @@ def start_revision(*, assessment: Assessment, by) -> Assessment:
         raise WorkflowError(_REVISION_STARTED) from exc
 
 
-_REVISION_STARTED = "A revision of this assessment has been started already."
+_REVISION_STARTED = gettext_lazy("A revision of this assessment has been started already.")
 
 
 def _start_revision_locked(*, assessment: Assessment, by) -> Assessment:
     predecessor = lock_assessment(assessment, by=by, role=OFFICER)
     if not predecessor.is_locked:
-        raise WorkflowError("Only an approved assessment can be revised.")
+        raise WorkflowError(gettext("Only an approved assessment can be revised."))
     if Assessment.objects.filter(predecessor=predecessor).exists():
         raise WorkflowError(_REVISION_STARTED)
     revision = Assessment.objects.create(

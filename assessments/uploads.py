@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext, gettext_lazy
 
 # extension -> (kind, content type)
 ALLOWED = {
@@ -25,7 +26,7 @@ ALLOWED = {
     ),
     "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
-ALLOWED_LABEL = "PDF, PNG, JPEG, plain text, CSV, DOCX or XLSX"
+ALLOWED_LABEL = gettext_lazy("PDF, PNG, JPEG, plain text, CSV, DOCX or XLSX")
 FILE_NAME_MAX_CHARS = 255  # Evidence.file_name
 
 
@@ -93,24 +94,29 @@ def check_evidence_file(upload) -> CheckedFile:
     shown = safe_file_name(upload.name, 80)
     if upload.size > limit:
         raise ValidationError(
-            f"“{shown}” is {filesizeformat(upload.size)}; evidence files may be at most "
-            f"{filesizeformat(limit)}.",
+            gettext("“%(name)s” is %(size)s; evidence files may be at most %(limit)s.")
+            % {"name": shown, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
     if upload.size == 0:
-        raise ValidationError(f"“{shown}” is empty.", code="empty")
+        raise ValidationError(gettext("“%(name)s” is empty.") % {"name": shown}, code="empty")
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in ALLOWED:
         raise ValidationError(
-            f"“{shown}” is not an accepted type; upload {ALLOWED_LABEL}.", code="type"
+            gettext("“%(name)s” is not an accepted type; upload %(types)s.")
+            % {"name": shown, "types": ALLOWED_LABEL},
+            code="type",
         )
     kind, content_type = ALLOWED[extension]
     upload.seek(0)
     head = upload.read(8)
     if kind not in _sniff(head, upload):
         raise ValidationError(
-            f"The content of “{shown}” is not a {extension.upper()} file; upload "
-            f"{ALLOWED_LABEL} whose content matches its name.",
+            gettext(
+                "The content of “%(name)s” is not a %(type)s file; upload %(types)s whose "
+                "content matches its name."
+            )
+            % {"name": shown, "type": extension.upper(), "types": ALLOWED_LABEL},
             code="content",
         )
     digest = hashlib.sha256()

@@ -92,7 +92,7 @@ def assessment_create(request):
             by=request.user,
         )
         messages.success(
-            request, "Assessment created. Answer the questions principle by principle."
+            request, _("Assessment created. Answer the questions principle by principle.")
         )
         return redirect("assessment_detail", pk=assessment.pk)
     return render(request, "assessments/assessment_form.html", {"form": form, "creating": True})
@@ -122,7 +122,7 @@ def assessment_edit(request, pk):
         except AssessmentLocked as exc:  # submitted or approved meanwhile
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Details saved. Answers already given are kept.")
+            messages.success(request, _("Details saved. Answers already given are kept."))
         return redirect("assessment_detail", pk=pk)
     return render(
         request, "assessments/assessment_form.html", {"form": form, "assessment": assessment}
@@ -276,7 +276,8 @@ def _save_page(request, page, *, show: str = ""):
             page.mark_conflicts(stale.conflicts)
             _keep_uploads(request, page)
             return None
-        messages.success(request, f"Saved ({changed} answer(s) changed).")
+        # "answer(s)": the English wording other code and tests rely on.
+        messages.success(request, _("Saved (%(count)s answer(s) changed).") % {"count": changed})
         if "save_next" in request.POST and page.next_numeral:
             return redirect("questionnaire", pk=assessment.pk, numeral=page.next_numeral)
         if "save_next" in request.POST:
@@ -329,7 +330,9 @@ def comment_add(request, pk, code):
     form = CommentForm(request.POST)
     numeral = code.split(".")[0]
     if not form.is_valid():
-        messages.error(request, f"No comment added: {' '.join(form.errors['text'])}")
+        messages.error(
+            request, _("No comment added: %(reason)s") % {"reason": " ".join(form.errors["text"])}
+        )
     else:
         try:
             services.add_comment(
@@ -339,7 +342,7 @@ def comment_add(request, pk, code):
                 blocking=form.cleaned_data["blocking"],
                 by=request.user,
             )
-            messages.success(request, f"Comment added to {code}.")
+            messages.success(request, _("Comment added to %(code)s.") % {"code": code})
         except services.WorkflowError as exc:
             messages.error(request, str(exc))
     return redirect(reverse("questionnaire", args=[pk, numeral]) + f"#q-{code}")
@@ -391,10 +394,14 @@ def assessment_submit(request, pk):
     except AssessmentLocked as exc:
         messages.error(request, str(exc))
     except services.WorkflowError as exc:
-        detail = f" Missing: {', '.join(exc.details)}." if exc.details else ""
-        messages.error(request, f"Not submitted: {exc}{detail}")
+        detail = (
+            " " + _("Missing: %(codes)s.") % {"codes": ", ".join(exc.details)}
+            if exc.details
+            else ""
+        )
+        messages.error(request, _("Not submitted: %(reason)s") % {"reason": exc} + detail)
     else:
-        messages.success(request, "Submitted for review. An auditor will approve or return it.")
+        messages.success(request, _("Submitted for review. An auditor will approve or return it."))
     return redirect("assessment_detail", pk=pk)
 
 
@@ -407,7 +414,9 @@ def assessment_approve(request, pk):
     require_role(assessment, AUDITOR)
     form = ApproveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not approved: give your opinion in full (see the fields below).")
+        messages.error(
+            request, _("Not approved: give your opinion in full (see the fields below).")
+        )
         # The form is shown again as filled in, so that nothing typed is lost.
         context = _detail_context(assessment, approve_form=form)
         return render(request, "assessments/assessment_detail.html", context)
@@ -428,10 +437,10 @@ def assessment_approve(request, pk):
         )
         return _confirm_approve(request, assessment)
     except services.WorkflowError as exc:
-        messages.error(request, f"Not approved: {exc}")
+        messages.error(request, _("Not approved: %(reason)s") % {"reason": exc})
         context = _detail_context(assessment, approve_form=form)
         return render(request, "assessments/assessment_detail.html", context)
-    messages.success(request, "Approved. The assessment is locked; its report is being issued.")
+    messages.success(request, _("Approved. The assessment is locked; its report is being issued."))
     return redirect("assessment_detail", pk=pk)
 
 
@@ -471,8 +480,8 @@ def not_applicable_accept(request, pk, code=None, numeral=None):
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        what = ", ".join(accepted) if accepted else "nothing new"
-        messages.success(request, f"“Not applicable” accepted: {what}.")
+        what = ", ".join(accepted) if accepted else _("nothing new")
+        messages.success(request, _("“Not applicable” accepted: %(what)s.") % {"what": what})
     return redirect(reverse("assessment_detail", args=[pk]) + "#not-applicable-heading")
 
 
@@ -510,7 +519,7 @@ def assessment_return(request, pk):
         }
         return render(request, "assessments/confirm_return.html", context)
     if _review_action(request, pk, services.return_assessment):
-        messages.success(request, "Returned to the officers as a draft, with your comment.")
+        messages.success(request, _("Returned to the officers as a draft, with your comment."))
     return redirect("assessment_detail", pk=pk)
 
 
@@ -524,7 +533,9 @@ def assessment_revise(request, pk):
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("assessment_detail", pk=pk)
-    messages.success(request, f"Revision {revision.revision} started as a draft.")
+    messages.success(
+        request, _("Revision %(revision)s started as a draft.") % {"revision": revision.revision}
+    )
     return redirect("assessment_detail", pk=revision.pk)
 
 

@@ -3,7 +3,9 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 
 class SecurityHeadersMiddleware:
@@ -80,14 +82,17 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.refusal(request) or self.get_response(request)
+        # Before LocaleMiddleware: a refusal speaks the browser's language itself.
+        with translation.override(translation.get_language_from_request(request)):
+            refusal = self.refusal(request)
+        return refusal or self.get_response(request)
 
     def refusal(self, request) -> HttpResponse | None:
         length = request.META.get("CONTENT_LENGTH")
         if not length:
             if request.META.get("HTTP_TRANSFER_ENCODING"):
                 return _refuse(
-                    request, 411, "length required", "Send the request with a Content-Length."
+                    request, 411, "length required", _("Send the request with a Content-Length.")
                 )
             return None
         try:
@@ -95,7 +100,7 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             size = -1
         if size < 0:
-            return _refuse(request, 400, "bad request", "The Content-Length is not a number.")
+            return _refuse(request, 400, "bad request", _("The Content-Length is not a number."))
         if size <= settings.REQUEST_MAX_BYTES:
             return None
         limit = body_limit(request.path_info)
@@ -105,8 +110,11 @@ class RequestSizeLimitMiddleware:
             request,
             413,
             "request too large",
-            f"The request is too large ({_mb(size)}); this address accepts at most "
-            f"{_mb(limit)}. Nothing was saved.",
+            _(
+                "The request is too large (%(size)s); this address accepts at most %(limit)s. "
+                "Nothing was saved."
+            )
+            % {"size": _mb(size), "limit": _mb(limit)},
             limit_bytes=limit,
         )
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "principles",
     "assessments",
     "reports",
+    "accounts",
     "members",
     "rest_framework",
     "drf_spectacular",
@@ -78,9 +79,13 @@ MIDDLEWARE = [
     "hiroshima.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions (it reads the language cookie and the session), before common.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's language (their profile) wins over the browser's.
+    "accounts.middleware.UserLanguageMiddleware",
     "hiroshima.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -136,8 +141,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
+# The default language: pages for a browser that asks for none of LANGUAGES, issued
+# reports, management commands.
+LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "en")
+# The interface's languages (README, Languages). A signed-in user's choice is kept
+# on their profile (accounts.Profile); anonymous pages follow the language cookie,
+# then Accept-Language.
 LANGUAGES = [("en", "English"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language (English keeps ISO dates; Japanese its own).
+FORMAT_MODULE_PATH = ["hiroshima.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -235,7 +248,15 @@ LOGGING = {
         "py.warnings": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         **{
             app: {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}
-            for app in ("hiroshima", "principles", "assessments", "reports", "members", "api")
+            for app in (
+                "hiroshima",
+                "principles",
+                "assessments",
+                "reports",
+                "members",
+                "api",
+                "accounts",
+            )
         },
     },
 }

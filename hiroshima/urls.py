@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from .health import health
 
-admin.site.site_header = "Hiroshima AI Process self-assessment: administration"
-admin.site.site_title = "HAIP self-assessment admin"
+admin.site.site_header = _("Hiroshima AI Process self-assessment: administration")
+admin.site.site_title = _("HAIP self-assessment admin")
 
 urlpatterns = [
     path("healthz", health, name="health"),
@@ -20,6 +21,7 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("accounts.urls")),
     path("", include("members.urls")),
     path("", include("api.urls")),
     path("", include("principles.urls")),

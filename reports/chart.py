@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 WIDTH = 500
 LABEL_WIDTH = 66  # "VIII  100.0" at 10 pt
@@ -27,6 +29,7 @@ TOP = 18  # room for the threshold labels
 AXIS = 22  # room for the axis labels
 FONT_SIZE = 10
 SMALL_FONT_SIZE = 9
+CHART_TITLE = gettext_noop("Score of each principle, 0 to 100, with the band thresholds")
 FONT = 'font-family="DejaVu Sans, Noto Sans CJK JP, sans-serif"'
 
 BAND_COLOURS = {
@@ -73,7 +76,7 @@ def score_chart(doc: dict) -> SafeString:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="score-chart" width="{WIDTH}" '
         f'height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" {FONT} '
         f'font-size="{FONT_SIZE}">',
-        "<title>Score of each principle, 0 to 100, with the band thresholds</title>",
+        f"<title>{escape(_(CHART_TITLE))}</title>",
     ]
     for tick in range(0, 101, 25):
         x = _x(tick)

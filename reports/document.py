@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from assessments import services
 from assessments.models import Answer, Assessment, AuditOpinion, Comment, Evidence
@@ -197,7 +198,7 @@ def _build_report(assessment: Assessment, given, language: str) -> dict:
         "language": language,
         "report_id": assessment.report_id,
         "status": assessment.status,
-        "status_label": assessment.get_status_display(),
+        "status_label": str(assessment.get_status_display()),
         "draft": not assessment.is_locked,
         "nature": {"statement": NATURE_STATEMENT, "sources": SOURCES},
         "organization": {
@@ -232,7 +233,7 @@ def _build_report(assessment: Assessment, given, language: str) -> dict:
         ],
         "opinion": opinion,
         "methodology": {
-            "scale": [{"level": level.value, "label": level.label} for level in Answer.Level],
+            "scale": [{"level": level.value, "label": str(level.label)} for level in Answer.Level],
             "max_level": MAX_LEVEL,
             "bands": [b.to_dict() for b in rules.bands],
             "bands_frozen_at_submission": bool(
@@ -389,10 +390,10 @@ def _question(
 
 def _level_label(q: QuestionResult) -> str:
     if q.not_applicable:
-        return "Not applicable"
+        return gettext("Not applicable")
     if q.level is None:
-        return "Not answered"
-    return Answer.Level(q.level).label
+        return gettext("Not answered")
+    return str(Answer.Level(q.level).label)
 
 
 def _evidence(evidence: Evidence, assessment_pk: int) -> dict:
@@ -418,7 +419,7 @@ def _gap(q: QuestionResult) -> dict:
         "text": q.question.text,
         "weight": q.weight,
         "level": q.level,
-        "level_label": Answer.Level(q.level).label,
+        "level_label": str(Answer.Level(q.level).label),
         "priority": q.gap,
     }
 
@@ -441,7 +442,7 @@ def _workflow(assessment: Assessment) -> dict:
         "events": [
             {
                 "action": e.action,
-                "label": e.get_action_display(),
+                "label": str(e.get_action_display()),
                 "by": _person(e.by),
                 "at": _date(e.at),
                 "comment": e.comment,

@@ -4,6 +4,7 @@ renders the task workers do."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # A render queued or running this long past the time limit has lost its worker.
 STALL_GRACE_SECONDS = 60
@@ -28,16 +29,16 @@ class IssuedReport(models.Model):
     )
     report_id = models.CharField(max_length=80, unique=True)
     fingerprint = models.CharField(
-        max_length=64, unique=True, help_text="SHA-256 of the canonical JSON document."
+        max_length=64, unique=True, help_text=_("SHA-256 of the canonical JSON document.")
     )
     pdf = models.BinaryField()
     pdf_sha256 = models.CharField(max_length=64, unique=True)
     unsigned_pdf_sha256 = models.CharField(
         max_length=64,
         blank=True,
-        help_text="SHA-256 of the rendering before it was signed: the same on every re-render.",
+        help_text=_("SHA-256 of the rendering before it was signed: the same on every re-render."),
     )
-    document_json = models.TextField(help_text="The canonical JSON document, as issued.")
+    document_json = models.TextField(help_text=_("The canonical JSON document, as issued."))
     issued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,28 +74,28 @@ class ReportRender(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ISSUED = "issued", "Issued report"
-        DRAFT = "draft", "Draft PDF"
+        ISSUED = "issued", _("Issued report")
+        DRAFT = "draft", _("Draft PDF")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Rendering"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
 
     assessment = models.ForeignKey(
         "assessments.Assessment", on_delete=models.CASCADE, related_name="report_renders"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     content_sha256 = models.CharField(
-        max_length=64, blank=True, help_text="SHA-256 of the canonical JSON document rendered."
+        max_length=64, blank=True, help_text=_("SHA-256 of the canonical JSON document rendered.")
     )
     document_json = models.TextField(
-        blank=True, help_text="A draft's document, kept until it is rendered."
+        blank=True, help_text=_("A draft's document, kept until it is rendered.")
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    error = models.TextField(blank=True, help_text="Why the render failed, for the user.")
-    pdf = models.BinaryField(null=True, blank=True, help_text="A draft's rendered PDF.")
+    error = models.TextField(blank=True, help_text=_("Why the render failed, for the user."))
+    pdf = models.BinaryField(null=True, blank=True, help_text=_("A draft's rendered PDF."))
     attempts = models.PositiveIntegerField(default=0)
     requested_at = models.DateTimeField(default=timezone.now)
     requested_by = models.ForeignKey(

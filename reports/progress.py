@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import ReportRender
 
@@ -10,21 +12,28 @@ def progress_message(render: ReportRender, *, ahead: int = 0) -> str:
     """Where a render is: waiting (behind how many), rendering (for how long), or finished."""
     now = timezone.now()
     if render.is_stalled:
-        return (
+        return _(
             "No worker has finished this render in the expected time. A task worker "
             "(manage.py db_worker) may not be running; you can queue it again."
         )
     if render.status == ReportRender.Status.QUEUED:
         waited = _seconds(now - render.requested_at)
         if ahead:
-            return f"Waiting for a worker: {ahead} render(s) ahead, queued {waited} ago."
-        return f"Waiting for a worker: next in line, queued {waited} ago."
+            return ngettext(
+                "Waiting for a worker: %(ahead)s render ahead, queued %(waited)s ago.",
+                "Waiting for a worker: %(ahead)s renders ahead, queued %(waited)s ago.",
+                ahead,
+            ) % {"ahead": ahead, "waited": waited}
+        return _("Waiting for a worker: next in line, queued %(waited)s ago.") % {"waited": waited}
     if render.status == ReportRender.Status.RUNNING:
         limit = f"{float(settings.REPORT_RENDER_TIMEOUT_SECONDS):g} s"
-        return f"Rendering for {_seconds(now - render.started_at)} (limit {limit})."
+        return _("Rendering for %(elapsed)s (limit %(limit)s).") % {
+            "elapsed": _seconds(now - render.started_at),
+            "limit": limit,
+        }
     if render.status == ReportRender.Status.FAILED:
-        return f"The render failed. {render.error}"
-    return "Ready."
+        return _("The render failed. %(reason)s") % {"reason": render.error}
+    return _("Ready.")
 
 
 def _seconds(delta) -> str:

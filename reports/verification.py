@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from asn1crypto import x509 as asn1_x509
+from django.utils.translation import gettext, gettext_lazy
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -47,11 +48,11 @@ NOT_OURS = "not_ours"
 NOT_ON_RECORD = "not_on_record"
 
 LEADS = {
-    ISSUED: "The issued report, signed by this system and unchanged.",
-    CHANGED_AFTER_SIGNING: "Signed by this system, then changed.",
-    CONTENT_MATCHES: "Same report data, but not the issued file.",
-    NOT_OURS: "Not signed by this system.",
-    NOT_ON_RECORD: "Signed with this system's certificate, but not on record here.",
+    ISSUED: gettext_lazy("The issued report, signed by this system and unchanged."),
+    CHANGED_AFTER_SIGNING: gettext_lazy("Signed by this system, then changed."),
+    CONTENT_MATCHES: gettext_lazy("Same report data, but not the issued file."),
+    NOT_OURS: gettext_lazy("Not signed by this system."),
+    NOT_ON_RECORD: gettext_lazy("Signed with this system's certificate, but not on record here."),
 }
 
 # States of a file's signature.
@@ -88,7 +89,7 @@ class FileVerdict:
 
     @property
     def headline(self) -> str:
-        return "Verified" if self.verified else "Not verified"
+        return gettext("Verified") if self.verified else gettext("Not verified")
 
     @property
     def lead(self) -> str:
@@ -101,6 +102,7 @@ class FingerprintVerdict:
     message: str
     report: IssuedReport | None = None
     summary: dict | None = None
+    unknown: bool = False  # well-formed, but no report was issued under it
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,10 @@ def check_signature(data: bytes, roots: list[asn1_x509.Certificate]) -> Signatur
         signatures = reader.embedded_regular_signatures
     except Exception:  # any malformed upload ends here, whatever the parser raised
         return SignatureCheck(
-            SIG_UNREADABLE, "the file cannot be read as a PDF (it is damaged or not a PDF)"
+            SIG_UNREADABLE, gettext("the file cannot be read as a PDF (it is damaged or not a PDF)")
         )
     if not signatures:
-        return SignatureCheck(SIG_NONE, "the file carries no digital signature")
+        return SignatureCheck(SIG_NONE, gettext("the file carries no digital signature"))
     embedded = signatures[0]
     try:
         status = signing.run_async(
@@ -133,8 +135,10 @@ def check_signature(data: bytes, roots: list[asn1_x509.Certificate]) -> Signatur
         logger.info("Signature validation failed: %s", exc)
         return SignatureCheck(
             SIG_BROKEN,
-            "its signature does not match its bytes: the signed content was changed, or the "
-            "file was re-saved by another program, after it was signed",
+            gettext(
+                "its signature does not match its bytes: the signed content was changed, or "
+                "the file was re-saved by another program, after it was signed"
+            ),
         )
     signer = status.signing_cert.subject.human_friendly
     signed_at = status.signer_reported_dt
@@ -144,15 +148,20 @@ def check_signature(data: bytes, roots: list[asn1_x509.Certificate]) -> Signatur
     if not (status.intact and status.valid):
         return SignatureCheck(
             SIG_BROKEN,
-            "its signature does not match its bytes: the signed content was changed, or the "
-            "file was re-saved by another program, after it was signed",
+            gettext(
+                "its signature does not match its bytes: the signed content was changed, or "
+                "the file was re-saved by another program, after it was signed"
+            ),
             **common,
         )
     if not status.trusted:
         return SignatureCheck(
             SIG_UNTRUSTED,
-            f"it is signed, but not by this system: the signing certificate ({signer}) "
-            "does not belong to this system's signing authority",
+            gettext(
+                "it is signed, but not by this system: the signing certificate (%(signer)s) "
+                "does not belong to this system's signing authority"
+            )
+            % {"signer": signer},
             **common,
         )
     later_changes = status.coverage != SignatureCoverageLevel.ENTIRE_FILE and (
@@ -162,14 +171,17 @@ def check_signature(data: bytes, roots: list[asn1_x509.Certificate]) -> Signatur
     if later_changes:
         return SignatureCheck(
             SIG_CHANGED,
-            f"its signature is valid for the file as it was signed, but {len(data) - length} "
-            "bytes of changes were added after the signature",
+            gettext(
+                "its signature is valid for the file as it was signed, but %(count)s bytes of "
+                "changes were added after the signature"
+            )
+            % {"count": len(data) - length},
             signed_length=length,
             **common,
         )
     return SignatureCheck(
         SIG_VALID,
-        "its signature is valid and covers the whole file",
+        gettext("its signature is valid and covers the whole file"),
         signed_length=length,
         **common,
     )
@@ -224,8 +236,11 @@ def verify_file(data: bytes) -> FileVerdict:
         return FileVerdict(
             ISSUED,
             True,
-            f"Verified: this file is exactly the PDF of report {issued.report_id}, as issued by "
-            f"this system; {signature.reason}.",
+            gettext(
+                "Verified: this file is exactly the PDF of report %(report_id)s, as issued by "
+                "this system; %(reason)s."
+            )
+            % {"report_id": issued.report_id, "reason": signature.reason},
             signature,
             issued.fingerprint,
             issued,
@@ -237,7 +252,8 @@ def verify_file(data: bytes) -> FileVerdict:
         return FileVerdict(
             ISSUED,
             True,
-            f"Verified: report {by_content.report_id}, signed by this system; {signature.reason}.",
+            gettext("Verified: report %(report_id)s, signed by this system; %(reason)s.")
+            % {"report_id": by_content.report_id, "reason": signature.reason},
             signature,
             fingerprint,
             by_content,
@@ -248,9 +264,12 @@ def verify_file(data: bytes) -> FileVerdict:
         return FileVerdict(
             CHANGED_AFTER_SIGNING,
             False,
-            "Not verified: this file was changed after it was signed. It was signed by this "
-            f"system, but {signature.reason}; what you see may differ from what was issued."
-            + (" Compare it with the issued report below." if original else ""),
+            gettext(
+                "Not verified: this file was changed after it was signed. It was signed by this "
+                "system, but %(reason)s; what you see may differ from what was issued."
+            )
+            % {"reason": signature.reason}
+            + (" " + gettext("Compare it with the issued report below.") if original else ""),
             signature,
             fingerprint,
             original,
@@ -259,10 +278,13 @@ def verify_file(data: bytes) -> FileVerdict:
         return FileVerdict(
             CONTENT_MATCHES,
             False,
-            f"Not the issued file: the data embedded in it (report.json) is exactly that of "
-            f"report {by_content.report_id}, but this file is not the PDF this system issued: "
-            f"{signature.reason}. Pages can be changed while the embedded data stays the same: "
-            "rely on the issued PDF, which you can download below.",
+            gettext(
+                "Not the issued file: the data embedded in it (report.json) is exactly that of "
+                "report %(report_id)s, but this file is not the PDF this system issued: "
+                "%(reason)s. Pages can be changed while the embedded data stays the same: "
+                "rely on the issued PDF, which you can download below."
+            )
+            % {"report_id": by_content.report_id, "reason": signature.reason},
             signature,
             fingerprint,
             by_content,
@@ -271,16 +293,21 @@ def verify_file(data: bytes) -> FileVerdict:
         return FileVerdict(
             NOT_ON_RECORD,
             False,
-            f"Not verified: {signature.reason}, with this system's certificate, but no report "
-            f"issued here has the data embedded in this file (SHA-256 {fingerprint}). It may "
-            "come from another installation that shares the certificate.",
+            gettext(
+                "Not verified: %(reason)s, with this system's certificate, but no report "
+                "issued here has the data embedded in this file (SHA-256 %(fingerprint)s). It "
+                "may come from another installation that shares the certificate."
+            )
+            % {"reason": signature.reason, "fingerprint": fingerprint},
             signature,
             fingerprint,
         )
     return FileVerdict(
         NOT_OURS,
         False,
-        f"Not verified: this file is not a report signed by this system: {signature.reason}. "
+        gettext("Not verified: this file is not a report signed by this system: %(reason)s.")
+        % {"reason": signature.reason}
+        + " "
         + _content_sentence(document, fingerprint),
         signature,
         fingerprint,
@@ -289,14 +316,28 @@ def verify_file(data: bytes) -> FileVerdict:
 
 def _content_sentence(document: bytes | None, fingerprint: str | None) -> str:
     if document is None:
-        return "It carries no embedded report data (report.json) either."
+        return gettext("It carries no embedded report data (report.json) either.")
     claimed = _claimed_report_id(document)
-    named = f"It names itself report {claimed}, but" if claimed else "It"
+    values = {"report_id": claimed, "fingerprint": fingerprint}
+    if claimed:
+        return (
+            gettext(
+                "It names itself report %(report_id)s, but carries embedded report data whose "
+                "SHA-256 is %(fingerprint)s, which is not the fingerprint of any report this "
+                "system issued: its content is not what was issued, whatever fingerprint its "
+                "pages print. Verify the printed fingerprint to see what was really issued "
+                "under it."
+            )
+            % values
+        )
     return (
-        f"{named} carries embedded report data whose SHA-256 is {fingerprint}, which is not "
-        "the fingerprint of any report this system issued: its content is not what was issued, "
-        "whatever fingerprint its pages print. Verify the printed fingerprint to see what was "
-        "really issued under it."
+        gettext(
+            "It carries embedded report data whose SHA-256 is %(fingerprint)s, which is not "
+            "the fingerprint of any report this system issued: its content is not what was "
+            "issued, whatever fingerprint its pages print. Verify the printed fingerprint to "
+            "see what was really issued under it."
+        )
+        % values
     )
 
 
@@ -317,19 +358,24 @@ def verify_fingerprint(text: str) -> FingerprintVerdict:
     if not FINGERPRINT_RE.fullmatch(value):
         return FingerprintVerdict(
             False,
-            "Not verified: a fingerprint is 64 hexadecimal characters (0–9, a–f), as printed "
-            "at the foot of every page of the report.",
+            gettext(
+                "Not verified: a fingerprint is 64 hexadecimal characters (0–9, a–f), as "
+                "printed at the foot of every page of the report."
+            ),
         )
     report = _issued(fingerprint=value, with_document=True)
     if report is None:
         # Nothing more: the page must not help anyone probe for reports.
-        return FingerprintVerdict(False, "Unknown fingerprint.")
+        return FingerprintVerdict(False, gettext("Unknown fingerprint."), unknown=True)
     summary = issued_summary(json.loads(report.document_json))
     return FingerprintVerdict(
         True,
-        f"This fingerprint is that of report {report.report_id}, issued by this system. "
-        "It proves nothing about the copy you hold by itself: compare that copy with what "
-        "was issued, shown below, or check the file itself.",
+        gettext(
+            "This fingerprint is that of report %(report_id)s, issued by this system. "
+            "It proves nothing about the copy you hold by itself: compare that copy with what "
+            "was issued, shown below, or check the file itself."
+        )
+        % {"report_id": report.report_id},
         report,
         summary,
     )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import Membership
@@ -102,12 +103,12 @@ def report_issue_retry(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
     require_role(assessment, Membership.Role.AUDITOR)
     if not assessment.is_locked:
-        messages.error(request, "Only an approved assessment has a report to issue.")
+        messages.error(request, _("Only an approved assessment has a report to issue."))
     elif _issued_or_none(assessment) is None:
         issuing = services.issuing_of(assessment)
         if issuing is None or issuing.can_retry:
             services.queue_issuing(assessment=assessment, by=request.user)
-            messages.info(request, "Issuing the report again.")
+            messages.info(request, _("Issuing the report again."))
     return redirect("assessment_detail", pk=pk)
 
 
@@ -185,7 +186,7 @@ def _issued_or_none(assessment) -> IssuedReport | None:
 
 
 def _not_issued_yet(request, assessment):
-    messages.info(request, "The report is being issued; it can be downloaded once it is ready.")
+    messages.info(request, _("The report is being issued; it can be downloaded once it is ready."))
     return redirect("assessment_detail", pk=assessment.pk)
 
 

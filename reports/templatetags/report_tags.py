@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from django import template
+from django.utils.translation import gettext as _
 
 from reports.models import ReportRender
 from reports.progress import progress_message
@@ -25,7 +26,7 @@ def utc(value: str | None) -> str:
 @register.filter
 def score(value: float | None) -> str:
     """A score or a percentage from the document, with its one decimal."""
-    return "no score" if value is None else f"{value:.1f}"
+    return _("no score") if value is None else f"{value:.1f}"
 
 
 @register.filter
@@ -46,12 +47,12 @@ def period(value: dict | None) -> str:
     """The assessment period ``{"start", "end"}`` in words."""
     start, end = (value or {}).get("start"), (value or {}).get("end")
     if start and end:
-        return f"{start} to {end}"
+        return _("%(start)s to %(end)s") % {"start": start, "end": end}
     if start:
-        return f"from {start}"
+        return _("from %(start)s") % {"start": start}
     if end:
-        return f"until {end}"
-    return "not stated"
+        return _("until %(end)s") % {"end": end}
+    return _("not stated")
 
 
 @register.filter
@@ -65,7 +66,7 @@ def issuing_progress(assessment) -> dict:
     """The issuing of an approved assessment's report: its render and a sentence about it."""
     render = issuing_of(assessment)
     if render is None:
-        message = "The report has not been queued for issuing."
+        message = _("The report has not been queued for issuing.")
     else:
         ahead = queue_position(render) if render.status == ReportRender.Status.QUEUED else 0
         message = progress_message(render, ahead=ahead)

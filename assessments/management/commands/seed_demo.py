@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from assessments import services
 from assessments.models import Assessment, Membership, Organization
@@ -88,15 +89,21 @@ class Command(BaseCommand):
         self._signing_identity()
         users = self._people()
         if Organization.objects.filter(slug=ORG_SLUG).exists():
-            self.stdout.write("Demo data already present; nothing changed.")
+            self.stdout.write(_("Demo data already present; nothing changed."))
         else:
             with transaction.atomic():
                 self._create(users)
-            self.stdout.write(self.style.SUCCESS("Demo data created."))
-        self.stdout.write("Sign in at http://127.0.0.1:8000/ with:")
-        for username, password, role, _ in PEOPLE:
-            what = Membership.Role(role).label if role else "Catalogue admin (staff, /admin/)"
-            self.stdout.write(f"  {what:<32} username: {username:<8} password: {password}")
+            self.stdout.write(self.style.SUCCESS(_("Demo data created.")))
+        self.stdout.write(_("Sign in at %(url)s with:") % {"url": "http://127.0.0.1:8000/"})
+        for username, password, role, _full_name in PEOPLE:
+            what = str(
+                Membership.Role(role).label if role else _("Catalogue admin (staff, /admin/)")
+            )
+            self.stdout.write(
+                "  "
+                + _("%(who)s username: %(username)s password: %(password)s")
+                % {"who": f"{what:<32}", "username": f"{username:<8}", "password": password}
+            )
 
     def _signing_identity(self):
         """Approving the demo assessment issues a signed report: make sure it can be signed.

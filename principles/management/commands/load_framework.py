@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from principles.framework import FrameworkError, load_framework
 
@@ -20,20 +22,34 @@ class Command(BaseCommand):
             result = load_framework(directory=Path(directory))
         except FrameworkError as exc:
             for problem in exc.problems:
-                self.stderr.write(f"error: {problem}")
+                self.stderr.write(_("error: %(problem)s") % {"problem": problem})
+            count = len(exc.problems)
             raise CommandError(
-                f"{len(exc.problems)} problem(s) in the framework; nothing was loaded."
+                ngettext(
+                    "%(count)s problem in the framework; nothing was loaded.",
+                    "%(count)s problems in the framework; nothing was loaded.",
+                    count,
+                )
+                % {"count": count}
             ) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Framework loaded from {directory}: {result.created} created, "
-                f"{result.updated} updated, {result.unchanged} unchanged."
+                _(
+                    "Framework loaded from %(directory)s: %(created)s created, "
+                    "%(updated)s updated, %(unchanged)s unchanged."
+                )
+                % {
+                    "directory": directory,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                }
             )
         )
         if result.not_in_files:
             self.stdout.write(
                 self.style.WARNING(
-                    "Left in place (in the database, not in the files): "
-                    + ", ".join(result.not_in_files)
+                    _("Left in place (in the database, not in the files): %(codes)s")
+                    % {"codes": ", ".join(result.not_in_files)}
                 )
             )
