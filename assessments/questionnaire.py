@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, prefetch_related_objects
 
 from principles.catalogue import CatalogueQuestion
+from principles.crosswalks import Chip, chips_by_question
 
 from . import services
 from .forms import NOT_APPLICABLE, AnswerForm
@@ -27,6 +28,7 @@ class Row:
     can_comment: bool
     conflict: Answer | None = None
     conflict_missing: bool = False
+    requirements: list[Chip] = field(default_factory=list)  # crosswalk chips
 
     @property
     def question(self) -> CatalogueQuestion:
@@ -114,6 +116,7 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
     auditor_reviewing = (
         assessment.is_submitted and assessment.member_role == Membership.Role.AUDITOR
     )
+    chips = chips_by_question(codes=[q.question.code for q in principle_result.questions])
     for question_result in principle_result.questions:
         code = question_result.question.code
         answer = by_code.get(code)
@@ -128,7 +131,9 @@ def build_page(*, assessment: Assessment, numeral: str, data=None, files=None) -
                 had_answer=answer is not None and answer.is_answered,
             )
         can_comment = auditor_reviewing and answer is not None
-        page.rows.append(Row(question_result, answer, form, can_comment))
+        page.rows.append(
+            Row(question_result, answer, form, can_comment, requirements=chips.get(code, []))
+        )
     return page
 
 

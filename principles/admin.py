@@ -34,10 +34,10 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(Principle)
 class PrincipleAdmin(SimpleHistoryAdmin):
-    list_display = ["numeral", "title", "oecd_section", "source", "wording_version"]
+    list_display = ["numeral", "title", "source", "wording_version"]
     list_display_links = ["numeral", "title"]
     search_fields = ["numeral", "title", "text", "questions__code", "questions__text"]
-    list_filter = ["source", "oecd_section"]
+    list_filter = ["source"]
     ordering = ["order"]
     readonly_fields = ["wording_version"]
     fields = [
@@ -47,7 +47,6 @@ class PrincipleAdmin(SimpleHistoryAdmin):
         "text",
         "commentary",
         "source",
-        "oecd_section",
         "wording_version",
     ]
     inlines = [QuestionInline]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .models import LifecycleRole, Principle, Question, QuestionWeight, ReportingSection
+from .haip import V1_SECTION_TITLES, question_sections, section_titles
+from .models import LifecycleRole, Principle, Question, QuestionWeight
 
 SNAPSHOT_FORMAT = 1
 
@@ -38,13 +39,10 @@ class CataloguePrinciple:
     text: str
     commentary: str
     source: str
-    oecd_section: int
     wording_version: int
     questions: list[CatalogueQuestion] = field(default_factory=list)
-
-    @property
-    def oecd_section_title(self) -> str:
-        return ReportingSection(self.oecd_section).label
+    # The OECD HAIP reporting sections its questions feed (through the reporting items).
+    oecd_sections: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,10 @@ class CatalogueRole:
 class Catalogue:
     principles: list[CataloguePrinciple]
     roles: list[CatalogueRole]
+    section_titles: dict[str, str] = field(default_factory=dict)  # "1" -> title (JSON keys)
+
+    def section_title(self, number: int) -> str:
+        return self.section_titles.get(str(number)) or V1_SECTION_TITLES.get(number, "")
 
     def principle(self, numeral: str) -> CataloguePrinciple | None:
         return next((p for p in self.principles if p.numeral == numeral), None)
@@ -77,16 +79,23 @@ class Catalogue:
     def from_dict(cls, data: dict) -> Catalogue:
         principles = [
             CataloguePrinciple(
-                **{k: v for k, v in p.items() if k != "questions"},
+                **{k: v for k, v in p.items() if k not in ("questions", "oecd_section")},
                 questions=[CatalogueQuestion(**q) for q in p["questions"]],
+                # Snapshots frozen before the reporting items were data held one number.
+                **({"oecd_sections": [p["oecd_section"]]} if "oecd_section" in p else {}),
             )
             for p in data["principles"]
         ]
-        return cls(principles=principles, roles=[CatalogueRole(**r) for r in data["roles"]])
+        return cls(
+            principles=principles,
+            roles=[CatalogueRole(**r) for r in data["roles"]],
+            section_titles=data.get("section_titles") or {},
+        )
 
 
 def live_catalogue() -> Catalogue:
-    """The catalogue as it stands in the database, in four queries."""
+    """The catalogue as it stands in the database, in six queries."""
+    sections = question_sections()
     weights: dict[int, dict[str, int]] = {}
     for question_id, role_code, weight in QuestionWeight.objects.values_list(
         "question_id", "role__code", "weight"
@@ -113,9 +122,11 @@ def live_catalogue() -> Catalogue:
             text=p.text,
             commentary=p.commentary,
             source=p.source,
-            oecd_section=p.oecd_section,
             wording_version=p.wording_version,
             questions=questions.get(p.pk, []),
+            oecd_sections=sorted(
+                {n for q in questions.get(p.pk, []) for n in sections.get(q.id, ())}
+            ),
         )
         for p in Principle.objects.order_by("order")
     ]
@@ -123,4 +134,5 @@ def live_catalogue() -> Catalogue:
         CatalogueRole(code=r.code, name=r.name, description=r.description)
         for r in LifecycleRole.objects.order_by("order")
     ]
-    return Catalogue(principles=principles, roles=roles)
+    titles = {str(number): title for number, title in section_titles().items()}
+    return Catalogue(principles=principles, roles=roles, section_titles=titles)
