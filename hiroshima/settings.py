@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "principles",
     "assessments",
     "reports",
+    "frameworks",  # OECD HAIP report draft and crosswalk coverage (above assessments)
 ]
 
 MIDDLEWARE = [
@@ -257,6 +258,8 @@ EVIDENCE_MAX_ITEMS_PER_ANSWER = int(env_str("EVIDENCE_MAX_ITEMS_PER_ANSWER", "20
 EVIDENCE_MAX_TOTAL_BYTES = int(
     env_str("EVIDENCE_MAX_TOTAL_BYTES", str(500 * 1024 * 1024))
 )  # per assessment
+# The officers' narrative of one OECD HAIP reporting item (frameworks app).
+HAIP_NARRATIVE_MAX_CHARS = int(env_str("HAIP_NARRATIVE_MAX_CHARS", "20000"))
 COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
 # Answers imported from a file (CSV, XLSX, YAML): the uploaded file, the bytes an
 # XLSX (a zip archive) may unpack to, and the rows it may hold.

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("principles.urls")),
     path("", include("reports.urls")),
+    path("", include("frameworks.urls")),
     path("", include("assessments.urls")),
 ]

@@ -107,9 +107,7 @@ def test_bad_mappings_are_refused_with_a_clear_message_and_nothing_loads(
 def test_a_reporting_item_fed_by_an_unknown_question_is_refused(framework_dir):
     before = state()
     edit(framework_dir / "haip.yaml", "questions: [I.9, V.3, V.6]", "questions: [I.9, V.33]")
-    assert "haip.yaml, item 1.a: unknown question code(s) 'V.33'" in load_and_fail(
-        framework_dir
-    )
+    assert "haip.yaml, item 1.a: unknown question code(s) 'V.33'" in load_and_fail(framework_dir)
     assert state() == before
 
 
