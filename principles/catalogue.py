@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .haip import V1_SECTION_TITLES, question_sections, section_titles
+from .haip import V1_SECTION_TITLES, question_sections
 from .models import LifecycleRole, Principle, Question, QuestionWeight
 
 SNAPSHOT_FORMAT = 1
@@ -94,8 +94,8 @@ class Catalogue:
 
 
 def live_catalogue() -> Catalogue:
-    """The catalogue as it stands in the database, in six queries."""
-    sections = question_sections()
+    """The catalogue as it stands in the database, in five queries."""
+    sections, titles = question_sections()
     weights: dict[int, dict[str, int]] = {}
     for question_id, role_code, weight in QuestionWeight.objects.values_list(
         "question_id", "role__code", "weight"
@@ -134,5 +134,5 @@ def live_catalogue() -> Catalogue:
         CatalogueRole(code=r.code, name=r.name, description=r.description)
         for r in LifecycleRole.objects.order_by("order")
     ]
-    titles = {str(number): title for number, title in section_titles().items()}
+    titles = {str(number): title for number, title in sorted(titles.items())}
     return Catalogue(principles=principles, roles=roles, section_titles=titles)

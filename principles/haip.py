@@ -174,15 +174,14 @@ def export_haip(directory: Path, dump) -> int:
     return count
 
 
-def section_titles() -> dict[int, str]:
-    return dict(HaipSection.objects.values_list("number", "title")) or dict(V1_SECTION_TITLES)
-
-
-def question_sections() -> dict[int, list[int]]:
-    """Question id -> the sorted section numbers of the items it feeds (one query)."""
+def question_sections() -> tuple[dict[int, list[int]], dict[int, str]]:
+    """Question id -> the sorted section numbers of the items it feeds, and the titles
+    of the sections that have fed items, in one query (the live catalogue's)."""
     pairs: dict[int, set[int]] = {}
-    for question_id, number in HaipItem.questions.through.objects.values_list(
-        "question_id", "haipitem__section__number"
+    titles: dict[int, str] = {}
+    for question_id, number, title in HaipItem.questions.through.objects.values_list(
+        "question_id", "haipitem__section__number", "haipitem__section__title"
     ):
         pairs.setdefault(question_id, set()).add(number)
-    return {question_id: sorted(numbers) for question_id, numbers in pairs.items()}
+        titles[number] = title
+    return {qid: sorted(numbers) for qid, numbers in pairs.items()}, titles
