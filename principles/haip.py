@@ -131,11 +131,12 @@ def load_haip(sections: dict | None, result) -> None:
         _apply(section, {"title": values["title"]}, result)
         for letter, item_values in values["items"].items():
             item = items.pop((number, letter), None) or HaipItem(section=section, letter=letter)
+            new = item.pk is None
             _apply(item, {"order": item_values["order"], "title": item_values["title"]}, result)
             wanted = {question_ids[c] for c in item_values["questions"]}
             if {q.pk for q in item.questions.all()} != wanted:
                 item.questions.set(wanted)
-                result.updated += 1
+                result.updated += 0 if new else 1
     for item in items.values():
         item.delete()
     HaipSection.objects.exclude(number__in=list(sections)).delete()
