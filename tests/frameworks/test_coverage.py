@@ -61,3 +61,21 @@ def test_the_report_appendix_lists_mapped_requirements_for_the_demo_assessment(
     assert appendix.count("<table") == 3  # one table per framework
     assert "GOVERN 1.6" in appendix and "V.6: " in appendix
     assert "A.10.3" in appendix and "Art. 50" in appendix
+
+
+def test_the_demo_assessments_report_appendix_lists_its_mapped_requirements(client):
+    from django.core.management import call_command
+
+    from assessments.models import Organization
+
+    call_command("seed_demo", verbosity=0)
+    approved = Organization.objects.get(slug="aurora").assessments.get(status="approved")
+    frameworks = {f["code"]: f for f in build_report(assessment=approved)["frameworks"]}
+    nist = {r["id"]: r for r in frameworks["nist-ai-rmf"]["requirements"]}
+    assert [a["question"] for a in nist["GOVERN 1.6"]["answers"]] == ["V.6"]
+    assert frameworks["nist-ai-rmf"]["supported"] > 30
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.get(username="officer"))
+    html = client.get(reverse("report_preview", args=[approved.pk])).content.decode()
+    assert "GOVERN 1.6" in html.split('id="frameworks"')[1]
