@@ -28,7 +28,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organization", "role"]
+    list_display = ["user", "organization", "role", "affiliation"]
     list_filter = ["role", "organization"]
     list_select_related = ["user", "organization"]
     search_fields = ["user__username", "organization__name"]

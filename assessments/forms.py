@@ -1,5 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from principles.models import LifecycleRole
 
@@ -226,6 +228,15 @@ class ApproveForm(forms.Form):
         required=False,
         initial=True,
     )
+    report_language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=settings.LANGUAGES,
+        required=False,  # a client that sends none gets the default language
+        help_text=_(
+            "The report is issued in this language: headings, labels and the catalogue's "
+            "wording. Answers, explanations and your opinion stay as written."
+        ),
+    )
     comment = forms.CharField(
         label="Comment for the review trail",
         required=False,
@@ -236,6 +247,9 @@ class ApproveForm(forms.Form):
         # Shown on the same page as the return form: ids must not collide.
         kwargs.setdefault("auto_id", "id_approve_%s")
         super().__init__(*args, **kwargs)
+        languages = dict(settings.LANGUAGES)
+        active = (get_language() or "en").split("-")[0]
+        self.fields["report_language"].initial = active if active in languages else "en"
 
     def clean(self):
         data = super().clean()
@@ -250,6 +264,9 @@ class ApproveForm(forms.Form):
                 self.add_error(name, f"This may be at most {limit:,} characters.")
         return data
 
+    def clean_report_language(self):
+        return self.cleaned_data.get("report_language") or settings.LANGUAGE_CODE
+
     def opinion_input(self):
         data = self.cleaned_data
         return OpinionInput(
@@ -258,6 +275,7 @@ class ApproveForm(forms.Form):
             review_scope=data["review_scope"],
             sampling=data["sampling"],
             opinion=data["opinion"],
+            report_language=data["report_language"],
             include_comments=data["include_comments"],
         )
 

@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from principles.models import LifecycleRole, Question
@@ -37,6 +38,10 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         OFFICER = "officer", "Compliance officer"
         AUDITOR = "auditor", "Auditor"
+        # Manages the organization's people (members, invitations); neither answers
+        # nor approves: one membership per organization, so an owner who must also
+        # answer or audit is better made an officer or auditor by another owner.
+        OWNER = "owner", _("Organization owner")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -45,6 +50,15 @@ class Membership(models.Model):
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=10, choices=Role.choices)
+    affiliation = models.CharField(
+        _("affiliation"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "An external auditor's firm (or a department); prefills the affiliation of "
+            "the auditor's opinion."
+        ),
+    )
 
     class Meta:
         ordering = ["organization__name", "user__username"]
@@ -64,9 +78,11 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(organization__memberships__user=user)
 
     def with_member_role(self, user):
-        """Visible assessments, each annotated with ``member_role`` of ``user``."""
+        """Visible assessments, each annotated with ``member_role`` of ``user`` (and
+        ``member_affiliation``, the auditor's firm the membership records)."""
         return self.visible_to(user).annotate(
-            member_role=models.F("organization__memberships__role")
+            member_role=models.F("organization__memberships__role"),
+            member_affiliation=models.F("organization__memberships__affiliation"),
         )
 
 
@@ -354,6 +370,13 @@ class AuditOpinion(models.Model):
     opinion = models.TextField(help_text="The auditor's conclusion.")
     include_comments = models.BooleanField(
         default=True, help_text="Print the auditors' working comments as an appendix."
+    )
+    report_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        verbose_name=_("report language"),
+        help_text=_("The language the report is issued in; the answers stay as written."),
     )
     given_at = models.DateTimeField()
 

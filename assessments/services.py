@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from principles.catalogue import Catalogue, live_catalogue
 
@@ -111,11 +112,16 @@ class StaleAnswers(Exception):
 # --- reads shared by views and reports --------------------------------------
 
 
-def catalogue_for(assessment: Assessment, *, live: Catalogue | None = None) -> Catalogue:
-    """The catalogue an assessment is shown against: frozen once submitted."""
+def catalogue_for(
+    assessment: Assessment, *, live: Catalogue | None = None, language: str | None = None
+) -> Catalogue:
+    """The catalogue an assessment is shown against: frozen once submitted, in
+    ``language`` (by default the active one), English where a text has no translation."""
     if assessment.catalogue_snapshot:
-        return Catalogue.from_dict(assessment.catalogue_snapshot)
-    return live if live is not None else live_catalogue()
+        catalogue = Catalogue.from_dict(assessment.catalogue_snapshot)
+    else:
+        catalogue = live if live is not None else live_catalogue()
+    return catalogue.localized(language or get_language())
 
 
 def rules_for(assessment: Assessment) -> Rules:
@@ -139,7 +145,7 @@ def answers_by_code(
 
 
 def result_for(assessment: Assessment, *, live: Catalogue | None = None) -> AssessmentResult:
-    catalogue = catalogue_for(assessment, live=live)
+    catalogue = catalogue_for(assessment, live=live, language=live.language if live else None)
     return score_assessment(
         catalogue=catalogue,
         roles=role_codes(assessment),
@@ -626,6 +632,7 @@ class OpinionInput:
     sampling: str
     opinion: str
     include_comments: bool = True
+    report_language: str = "en"  # one of settings.LANGUAGES: the issued report's language
 
     def missing(self) -> list[str]:
         texts = ("affiliation", "review_scope", "sampling", "opinion")
@@ -633,6 +640,19 @@ class OpinionInput:
         if self.independent is None:
             missing.append("independent")
         return missing
+
+
+def check_report_language(language: str) -> None:
+    """A report can be issued in the site's languages only."""
+    languages = dict(settings.LANGUAGES)
+    if language not in languages:
+        raise WorkflowError(
+            gettext("A report can be issued in %(languages)s, not in %(language)r.")
+            % {
+                "languages": ", ".join(str(name) for name in languages.values()),
+                "language": language,
+            }
+        )
 
 
 def unaccepted_not_applicable(assessment: Assessment) -> list[str]:
@@ -696,6 +716,7 @@ def approve_assessment(
             (opinion.opinion, settings.EXPLANATION_MAX_CHARS, "The opinion"),
         ):
             check_length(text, limit=limit, what=what)
+        check_report_language(opinion.report_language)
         unaccepted = locked.is_submitted and unaccepted_not_applicable(locked)
         if unaccepted:
             raise WorkflowError(
@@ -713,6 +734,7 @@ def approve_assessment(
             sampling=opinion.sampling.strip(),
             opinion=opinion.opinion.strip(),
             include_comments=opinion.include_comments,
+            report_language=opinion.report_language,
             given_at=assessment.approved_at,
         )
         assessment_approved.send(sender=Assessment, assessment=assessment, by=by)

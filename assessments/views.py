@@ -6,10 +6,11 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from principles.catalogue import live_catalogue
-from principles.models import LifecycleRole
+from principles.translations import translated
 
 from . import services
 from .forms import ApproveForm, AssessmentForm, CommentForm, NewAssessmentForm, ReviewForm
@@ -55,11 +56,19 @@ def dashboard(request):
         Assessment.objects.with_member_role(request.user)
         .select_related("organization")
         .prefetch_related("roles", "answers")
-        .order_by("-updated_at")
+        .order_by("organization__name", "organization_id", "-updated_at")
     )
     rows = [(a, services.result_for(a, live=live)) for a in assessments]
-    can_create = Membership.objects.filter(user=request.user, role=OFFICER).exists()
-    return render(request, "assessments/dashboard.html", {"rows": rows, "can_create": can_create})
+    # Grouped by organization (an external auditor may audit several), each group
+    # headed by the organization and the user's role there; organizations without
+    # assessments yet are listed too.
+    memberships = request.user.memberships.select_related("organization")
+    groups = {m.organization_id: (m, []) for m in memberships}
+    for row in rows:
+        groups[row[0].organization_id][1].append(row)
+    can_create = any(m.role == OFFICER for m, _rows in groups.values())
+    context = {"rows": rows, "groups": list(groups.values()), "can_create": can_create}
+    return render(request, "assessments/dashboard.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -149,9 +158,14 @@ def _detail_context(assessment: Assessment, *, approve_form: ApproveForm | None 
         "assessment": assessment,
         "result": result,
         "events": assessment.events.select_related("by"),
-        "role_names": [r.name for r in assessment.roles.all()],
+        "role_names": [
+            translated(r.translations, get_language(), "name", r.name)
+            for r in assessment.roles.all()
+        ],
         "review_form": ReviewForm(),
-        "approve_form": approve_form or ApproveForm(),
+        # The affiliation defaults from the membership; the opinion records what was given.
+        "approve_form": approve_form
+        or ApproveForm(initial={"affiliation": getattr(assessment, "member_affiliation", "")}),
         "not_applicable": not_applicable,
         "unaccepted": list(unaccepted.items()),  # (numeral, count) per principle
         "unaccepted_count": sum(unaccepted.values()),
@@ -407,6 +421,13 @@ def methodology(request):
             "bands": rules.bands,
             "floor_steps": rules.floor_steps,
             "levels": Answer.Level.choices,
-            "roles": LifecycleRole.objects.order_by("order"),
+            **_catalogue_wording(),
         },
     )
+
+
+def _catalogue_wording() -> dict:
+    """The roles in the active language, and the notes on translated principle wording."""
+    catalogue = live_catalogue().localized(get_language())
+    notes = sorted({p.wording_note for p in catalogue.principles if p.wording_note})
+    return {"roles": catalogue.roles, "wording_notes": notes}

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from hiroshima.email import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "principles",
     "assessments",
     "reports",
+    "members",
     "frameworks",  # OECD HAIP report draft and crosswalk coverage (above assessments)
 ]
 
@@ -99,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "members.context_processors.membership",
             ],
         },
     },
@@ -129,6 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -226,7 +231,7 @@ LOGGING = {
         "py.warnings": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         **{
             app: {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}
-            for app in ("hiroshima", "principles", "assessments", "reports")
+            for app in ("hiroshima", "principles", "assessments", "reports", "members")
         },
     },
 }
@@ -361,3 +366,26 @@ REPORT_TSA_TIMEOUT = int(env_str("REPORT_TSA_TIMEOUT", "10"))
 VERIFY_THROTTLE_REQUESTS = int(env_str("VERIFY_THROTTLE_REQUESTS", "30"))
 VERIFY_THROTTLE_SECONDS = int(env_str("VERIFY_THROTTLE_SECONDS", "600"))
 VERIFY_MAX_BYTES = int(env_str("VERIFY_MAX_BYTES", str(20 * 1024 * 1024)))
+
+# --- E-mail and invitations ------------------------------------------------------
+
+# DJANGO_EMAIL_URL (smtp://user:password@host:587, smtp+tls://, smtp+ssl://, console://)
+# or DJANGO_EMAIL_HOST, _PORT, _HOST_USER, _HOST_PASSWORD, _USE_TLS, _USE_SSL; the
+# console backend when neither is set (hiroshima/email.py). DJANGO_DEFAULT_FROM_EMAIL
+# is the sender. `check --deploy` warns when production would print mail to the console.
+_EMAIL = email_settings(os.environ)
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _EMAIL["EMAIL_TIMEOUT"]
+DEFAULT_FROM_EMAIL = _EMAIL["DEFAULT_FROM_EMAIL"]
+SERVER_EMAIL = _EMAIL["SERVER_EMAIL"]
+
+# An invitation link works this many days (sending it again starts a new period).
+INVITATION_MAX_AGE_DAYS = int(env_str("INVITATION_MAX_AGE_DAYS", "7"))
+# Password-reset links: Django's PASSWORD_RESET_TIMEOUT, in seconds (default 3 days).
+PASSWORD_RESET_TIMEOUT = int(env_str("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .health import health
@@ -9,7 +10,17 @@ admin.site.site_title = "HAIP self-assessment admin"
 urlpatterns = [
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
+    # The reset e-mail in plain text and HTML (Django's default is plain text only).
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            html_email_template_name="registration/password_reset_email.html",
+        ),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("members.urls")),
     path("", include("principles.urls")),
     path("", include("reports.urls")),
     path("", include("frameworks.urls")),

@@ -58,6 +58,7 @@ class PrincipleAdmin(SimpleHistoryAdmin):
         "commentary",
         "source",
         "wording_version",
+        "translations",
     ]
     inlines = [QuestionInline]
     history_list_display = ["wording_version", "text"]

@@ -8,10 +8,11 @@ its size, and a submitted assessment keeps a frozen copy (``to_dict`` /
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from .haip import V1_SECTION_TITLES, question_sections
 from .models import LifecycleRole, Principle, Question, QuestionWeight
+from .translations import SOURCE_LANGUAGE, translated, wording_note
 
 SNAPSHOT_FORMAT = 1
 
@@ -25,6 +26,7 @@ class CatalogueQuestion:
     guidance: str
     evidence_expected: str
     weights: dict[str, int]  # role code -> 0..3
+    translations: dict = field(default_factory=dict)  # language -> field -> text
 
     def effective_weight(self, roles) -> int:
         """The largest weight over the declared roles; 0 means it does not apply."""
@@ -41,6 +43,9 @@ class CataloguePrinciple:
     source: str
     wording_version: int
     questions: list[CatalogueQuestion] = field(default_factory=list)
+    translations: dict = field(default_factory=dict)
+    # Set on a localized copy: where the translated wording comes from ("非公式訳").
+    wording_note: str = ""
     # The OECD HAIP reporting sections its questions feed (through the reporting items).
     oecd_sections: list[int] = field(default_factory=list)
 
@@ -50,12 +55,16 @@ class CatalogueRole:
     code: str
     name: str
     description: str
+    translations: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Catalogue:
     principles: list[CataloguePrinciple]
     roles: list[CatalogueRole]
+    # None: the source wording with every translation (what a snapshot stores);
+    # a language code: a copy showing that language's wording (``localized``).
+    language: str | None = None
     section_titles: dict[str, str] = field(default_factory=dict)  # "1" -> title (JSON keys)
 
     def section_title(self, number: int) -> str:
@@ -73,7 +82,54 @@ class Catalogue:
         return [r.name for r in self.roles if r.code in wanted]
 
     def to_dict(self) -> dict:
-        return {"format": SNAPSHOT_FORMAT, **asdict(self)}
+        if self.language is not None:
+            raise ValueError("A localized catalogue cannot be frozen: freeze the source one.")
+        data = asdict(self)
+        del data["language"]
+        for principle in data["principles"]:
+            del principle["wording_note"]
+        return {"format": SNAPSHOT_FORMAT, **data}
+
+    def localized(self, language: str | None) -> Catalogue:
+        """A copy showing the wording in ``language``, English where it has none.
+
+        Costs no query; codes, orders and weights are those of this catalogue, so
+        scoring is the same in every language.
+        """
+        base = (language or SOURCE_LANGUAGE).split("-")[0]
+        if self.language is not None:
+            if self.language == base:
+                return self
+            raise ValueError("Localize the source catalogue, not a localized copy.")
+        if base == SOURCE_LANGUAGE:
+            return self
+
+        def tr(item, name):
+            return translated(item.translations, base, name, getattr(item, name))
+
+        principles = [
+            replace(
+                p,
+                title=tr(p, "title"),
+                text=tr(p, "text"),
+                commentary=tr(p, "commentary"),
+                wording_note=wording_note(p.translations, base),
+                questions=[
+                    replace(
+                        q,
+                        text=tr(q, "text"),
+                        guidance=tr(q, "guidance"),
+                        evidence_expected=tr(q, "evidence_expected"),
+                    )
+                    for q in p.questions
+                ],
+            )
+            for p in self.principles
+        ]
+        roles = [
+            replace(r, name=tr(r, "name"), description=tr(r, "description")) for r in self.roles
+        ]
+        return replace(self, principles=principles, roles=roles, language=base)
 
     @classmethod
     def from_dict(cls, data: dict) -> Catalogue:
@@ -112,6 +168,7 @@ def live_catalogue() -> Catalogue:
                 guidance=q.guidance,
                 evidence_expected=q.evidence_expected,
                 weights=weights.get(q.pk, {}),
+                translations=q.translations,
             )
         )
     principles = [
@@ -124,6 +181,7 @@ def live_catalogue() -> Catalogue:
             source=p.source,
             wording_version=p.wording_version,
             questions=questions.get(p.pk, []),
+            translations=p.translations,
             oecd_sections=sorted(
                 {n for q in questions.get(p.pk, []) for n in sections.get(q.id, ())}
             ),
@@ -131,7 +189,9 @@ def live_catalogue() -> Catalogue:
         for p in Principle.objects.order_by("order")
     ]
     roles = [
-        CatalogueRole(code=r.code, name=r.name, description=r.description)
+        CatalogueRole(
+            code=r.code, name=r.name, description=r.description, translations=r.translations
+        )
         for r in LifecycleRole.objects.order_by("order")
     ]
     titles = {str(number): title for number, title in sorted(titles.items())}

@@ -35,6 +35,7 @@ from .models import (
     validate_numeral,
     validate_question_code,
 )
+from .translations import PRINCIPLE_FIELDS, QUESTION_FIELDS, ROLE_FIELDS, read_translations
 
 PRINCIPLES_FILE = "principles.yaml"
 ROLES_FILE = "roles.yaml"
@@ -216,6 +217,13 @@ def _check_limits(entry: Entry, model, what: str, values: dict, problems: list[s
             problems.append(f"{entry.where()}: {what}: '{name}': {' '.join(error.messages)}")
 
 
+def _translations(entry: Entry, fields: tuple[str, ...], what: str, problems: list[str]) -> dict:
+    where = f"{entry.where()}: {what}: 'translations'"
+    return read_translations(
+        entry.fields.get("translations"), fields=fields, where=where, problems=problems
+    )
+
+
 def _expect_model(entry: Entry, allowed: tuple[str, ...], problems: list[str]) -> bool:
     if entry.model in allowed:
         return True
@@ -262,6 +270,9 @@ def _read_principles(entries: list[Entry], fw: Framework, problems: list[str]) -
             "wording_version": version,
         }
         _check_limits(entry, Principle, f"principle {numeral}", values, problems)
+        values["translations"] = _translations(
+            entry, PRINCIPLE_FIELDS, f"principle {numeral}", problems
+        )
         fw.principles[numeral] = values
 
 
@@ -286,6 +297,7 @@ def _read_roles(entries: list[Entry], fw: Framework, problems: list[str]) -> Non
         }
         what = f"role {shown(code)}"
         _check_limits(entry, LifecycleRole, what, {"code": code, **values}, problems)
+        values["translations"] = _translations(entry, ROLE_FIELDS, what, problems)
         fw.roles[code] = values
 
 
@@ -338,6 +350,7 @@ def _read_questions(entries: list[Entry], fw: Framework, problems: list[str]) ->
             "evidence_expected": _text(entry, "evidence_expected", problems, required=False),
         }
         _check_limits(entry, Question, f"question {code}", values, problems)
+        values["translations"] = _translations(entry, QUESTION_FIELDS, f"question {code}", problems)
         fw.questions[code] = {"principle": principle, **values, "where": entry.where()}
 
     for entry in weight_entries:
@@ -479,6 +492,11 @@ def _dump(path: Path, header: str, entries: list[dict]) -> None:
         yaml.dump(entries, stream, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
+def _exported_translations(obj) -> dict:
+    """A ``translations:`` field for an exported entry, left out when there is none."""
+    return {"translations": obj.translations} if obj.translations else {}
+
+
 def export_framework(*, directory: Path) -> dict[str, int]:
     """Write the catalogue as it stands in the database to the three files."""
     directory = Path(directory)
@@ -494,6 +512,7 @@ def export_framework(*, directory: Path) -> dict[str, int]:
                 "commentary": p.commentary,
                 "source": p.source,
                 "wording_version": p.wording_version,
+                **_exported_translations(p),
             },
         }
         for p in Principle.objects.order_by("order")
@@ -506,6 +525,7 @@ def export_framework(*, directory: Path) -> dict[str, int]:
                 "order": r.order,
                 "name": r.name,
                 "description": r.description,
+                **_exported_translations(r),
             },
         }
         for r in LifecycleRole.objects.order_by("order")
@@ -522,6 +542,7 @@ def export_framework(*, directory: Path) -> dict[str, int]:
                     "text": q.text,
                     "guidance": q.guidance,
                     "evidence_expected": q.evidence_expected,
+                    **_exported_translations(q),
                 },
             }
         )

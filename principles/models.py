@@ -12,6 +12,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .translations import (
+    PRINCIPLE_FIELDS,
+    QUESTION_FIELDS,
+    ROLE_FIELDS,
+    translation_problems,
+)
+
 NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 # A question code is its principle's numeral, a dot and a number: "VII.2".
@@ -27,6 +34,25 @@ def shown(value, limit: int = 40) -> str:
     """``repr(value)`` cut to ``limit`` characters, for messages about bad values."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def translations_field() -> models.JSONField:
+    return models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("translations"),
+        help_text=_(
+            'Translated wording by language code, e.g. {"ja": {"text": "..."}}; a field left '
+            "out shows the English text."
+        ),
+    )
+
+
+def check_translations(obj, fields: tuple[str, ...]) -> None:
+    """Refuse a bad ``translations`` value, as ``load_framework`` does (for the admin)."""
+    problems = translation_problems(obj.translations, fields=fields)
+    if problems:
+        raise ValidationError({"translations": problems})
 
 
 def validate_numeral(value: str) -> None:
@@ -83,6 +109,7 @@ class Principle(models.Model):
     wording_version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Rises each time the official text changes."
     )
+    translations = translations_field()
     history = HistoricalRecords()
 
     objects = PrincipleManager()
@@ -105,6 +132,10 @@ class Principle(models.Model):
                 self.wording_version += 1
         super().save(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        check_translations(self, PRINCIPLE_FIELDS)
+
     def natural_key(self):
         return (self.numeral,)
 
@@ -119,6 +150,7 @@ class LifecycleRole(models.Model):
     order = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=60)
     description = models.TextField(help_text="Who holds this role, in plain language.")
+    translations = translations_field()
     history = HistoricalRecords()
 
     objects = LifecycleRoleManager()
@@ -128,6 +160,10 @@ class LifecycleRole(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        check_translations(self, ROLE_FIELDS)
 
     def natural_key(self):
         return (self.code,)
@@ -152,6 +188,7 @@ class Question(models.Model):
     evidence_expected = models.TextField(
         blank=True, help_text="The kind of evidence an auditor would expect."
     )
+    translations = translations_field()
     history = HistoricalRecords()
 
     objects = QuestionManager()
@@ -164,6 +201,7 @@ class Question(models.Model):
 
     def clean(self):
         super().clean()
+        check_translations(self, QUESTION_FIELDS)
         # The code's numeral names the principle's page (links use it): they must agree.
         match = QUESTION_CODE.fullmatch(self.code or "")
         if self.principle_id is not None and match and match["numeral"] in NUMERALS:

@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
 
 from assessments import services
 from assessments.models import Answer, Assessment, AuditOpinion, Comment, Evidence
@@ -128,13 +130,45 @@ METHODOLOGY = {
 }
 
 
-def build_report(*, assessment: Assessment) -> dict:
-    """The report document of ``assessment``, ready for ``canonical_json``."""
-    catalogue = services.catalogue_for(assessment)
+def build_report(*, assessment: Assessment, language: str | None = None) -> dict:
+    """The report document of ``assessment``, ready for ``canonical_json``.
+
+    Built in the report's language (see ``report_language``): labels, methodology
+    texts and the catalogue's wording; the answers stay as people wrote them.
+    """
+    given = AuditOpinion.objects.select_related("auditor").filter(assessment=assessment).first()
+    language = report_language(assessment, given, language)
+    with translation.override(language):
+        return _resolved(_build_report(assessment, given, language))
+
+
+def report_language(assessment: Assessment, opinion, requested: str | None = None) -> str:
+    """The language of a report: the one chosen at approval once approved, else the
+    one requested (by default the active one), if the site offers it, else English."""
+    languages = dict(settings.LANGUAGES)
+    if assessment.is_locked and opinion is not None and opinion.report_language in languages:
+        return opinion.report_language
+    wanted = (requested or translation.get_language() or "").split("-")[0]
+    return wanted if wanted in languages else settings.LANGUAGE_CODE
+
+
+def _resolved(value):
+    """``value`` with lazy translations turned into text (in the active language)."""
+    if isinstance(value, dict):
+        return {key: _resolved(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolved(item) for item in value]
+    if isinstance(value, Promise):
+        return str(value)
+    return value
+
+
+def _build_report(assessment: Assessment, given, language: str) -> dict:
+    catalogue = services.catalogue_for(assessment, language=language)
     result = services.result_for(assessment, live=catalogue)
     answers = _answers_with_details(assessment)
     roles = result.roles
-    opinion = _opinion(assessment)
+    opinion = _opinion(given)
     with_comments = opinion is None or opinion["include_comments"]
     principles = [
         {
@@ -142,6 +176,7 @@ def build_report(*, assessment: Assessment) -> dict:
             "title": p.principle.title,
             "text": p.principle.text,
             "commentary": p.principle.commentary,
+            "wording_note": p.principle.wording_note,
             "wording_version": p.principle.wording_version,
             "oecd_sections": [_section(catalogue, n) for n in p.principle.oecd_sections],
             "score": p.score,
@@ -160,6 +195,7 @@ def build_report(*, assessment: Assessment) -> dict:
     rules = result.rules or Rules.in_force()
     return {
         "schema_version": SCHEMA_VERSION,
+        "language": language,
         "report_id": assessment.report_id,
         "status": assessment.status,
         "status_label": assessment.get_status_display(),
@@ -316,8 +352,7 @@ def _not_applicable(p, q: QuestionResult) -> dict:
     }
 
 
-def _opinion(assessment: Assessment) -> dict | None:
-    opinion = AuditOpinion.objects.select_related("auditor").filter(assessment=assessment).first()
+def _opinion(opinion: AuditOpinion | None) -> dict | None:
     if opinion is None:
         return None
     return {

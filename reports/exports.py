@@ -62,6 +62,7 @@ def csv_metadata(doc: dict) -> list[tuple[str, str]]:
     return [
         ("report_id", doc["report_id"]),
         ("schema_version", str(doc["schema_version"])),
+        ("language", doc.get("language") or "en"),
         ("status", doc["status"]),
         ("fingerprint", fingerprint(doc)),
         ("organization", doc["organization"]["name"]),

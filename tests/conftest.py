@@ -13,6 +13,7 @@ from assessments.models import Membership, Organization
 from principles.framework import load_framework
 from principles.models import LifecycleRole
 from tests import pki
+from tests.smtp import smtp_server  # noqa: F401  (a fixture for every test)
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PASSWORD = "correct horse battery staple"

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "haip.example.org",
     "DATABASE_URL": "postgres://haip:secret@db.internal:5432/haip",
+    "DJANGO_EMAIL_URL": "smtp+tls://haip:secret@mail.internal:587",
 }
 
 

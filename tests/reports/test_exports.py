@@ -138,6 +138,7 @@ def test_csv_starts_with_the_metadata_block(reviewed):
     assert metadata == {
         "report_id": reviewed.report_id,
         "schema_version": "2",
+        "language": "en",
         "status": "submitted",
         "fingerprint": fingerprint(doc),
         "organization": "Example AI Labs",

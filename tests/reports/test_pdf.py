@@ -170,7 +170,7 @@ def test_the_contents_give_the_page_each_section_starts_on(rendered):
     assert "Contents" in contents
     for heading, follows in (("Methodology", "Scale"), ("Gaps and priorities", "Every applicable")):
         (number,) = [n for n, t in enumerate(pages, 1) if f"{heading} {follows}" in t]
-        assert f"{heading} {number} " in contents
+        assert f" {number} {heading}" in contents
 
 
 def test_japanese_text_prints_with_real_glyphs(rendered):
