@@ -47,7 +47,10 @@ class PrincipleSerializer(serializers.Serializer):
     text = serializers.CharField()
     commentary = serializers.CharField(allow_blank=True)
     source = serializers.CharField()
-    oecd_section = serializers.IntegerField()
+    oecd_sections = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The OECD HAIP reporting sections its questions feed.",
+    )
     wording_version = serializers.IntegerField()
     questions = QuestionSerializer(many=True)
 

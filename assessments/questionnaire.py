@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from principles.catalogue import CatalogueQuestion
+from principles.crosswalks import Chip, chips_by_question
 
 from . import services
 from .assignments import assignee_for, assignments_by_target
@@ -43,6 +44,7 @@ class Row:
     # saved meanwhile (the form then shows that answer).
     touched: bool = False
     updated_meanwhile: Answer | None = None
+    requirements: list[Chip] = field(default_factory=list)  # crosswalk chips
 
     @property
     def question(self) -> CatalogueQuestion:
@@ -386,6 +388,7 @@ def build_page(
             question_id__in=[q.question.id for q in principle_result.questions],
         ):
             pending.setdefault(kept.question_id, []).append(kept)
+    chips = chips_by_question(codes=[q.question.code for q in principle_result.questions])
     for question_result in principle_result.questions:
         code = question_result.question.code
         answer = by_code.get(code)
@@ -401,7 +404,7 @@ def build_page(
                 pending=pending.get(question_result.question.id, ()),
             )
         can_comment = auditor_reviewing and answer is not None
-        row = Row(question_result, answer, form, can_comment)
+        row = Row(question_result, answer, form, can_comment, requirements=chips.get(code, []))
         if answer is not None:
             row.threads = threads_of(list(answer.comments.all()))
         row.assignment = assignee_for(by_target, code)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "api",
     "notifications",
+    "frameworks",  # OECD HAIP report draft and crosswalk coverage (above assessments)
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,8 @@ EVIDENCE_MAX_ITEMS_PER_ANSWER = int(env_str("EVIDENCE_MAX_ITEMS_PER_ANSWER", "20
 EVIDENCE_MAX_TOTAL_BYTES = int(
     env_str("EVIDENCE_MAX_TOTAL_BYTES", str(500 * 1024 * 1024))
 )  # per assessment
+# The officers' narrative of one OECD HAIP reporting item (frameworks app).
+HAIP_NARRATIVE_MAX_CHARS = int(env_str("HAIP_NARRATIVE_MAX_CHARS", "20000"))
 COMMENTS_MAX_PER_ANSWER = int(env_str("COMMENTS_MAX_PER_ANSWER", "100"))
 # Files that passed their checks in a page save that failed are kept for the next
 # save (assessments.PendingUpload): at most this many per person and assessment,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", include("principles.urls")),
     path("", include("reports.urls")),
+    path("", include("frameworks.urls")),
     path("", include("assessments.urls")),
     path("", include("notifications.urls")),
 ]

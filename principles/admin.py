@@ -3,7 +3,17 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import LifecycleRole, Principle, Question, QuestionWeight
+from .models import (
+    CrosswalkMapping,
+    HaipItem,
+    HaipSection,
+    LifecycleRole,
+    Principle,
+    Question,
+    QuestionWeight,
+    TargetFramework,
+    TargetRequirement,
+)
 
 
 class QuestionInline(admin.TabularInline):
@@ -34,10 +44,10 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(Principle)
 class PrincipleAdmin(SimpleHistoryAdmin):
-    list_display = ["numeral", "title", "oecd_section", "source", "wording_version"]
+    list_display = ["numeral", "title", "source", "wording_version"]
     list_display_links = ["numeral", "title"]
     search_fields = ["numeral", "title", "text", "questions__code", "questions__text"]
-    list_filter = ["source", "oecd_section"]
+    list_filter = ["source"]
     ordering = ["order"]
     readonly_fields = ["wording_version"]
     fields = [
@@ -47,7 +57,6 @@ class PrincipleAdmin(SimpleHistoryAdmin):
         "text",
         "commentary",
         "source",
-        "oecd_section",
         "wording_version",
         "translations",
     ]
@@ -112,3 +121,44 @@ class QuestionWeightAdmin(SimpleHistoryAdmin):
 class LifecycleRoleAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "order"]
     ordering = ["order"]
+
+
+# --- the OECD HAIP reporting items and the crosswalks (loaded from fixtures/) ---------
+
+
+@admin.register(HaipSection)
+class HaipSectionAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title"]
+
+
+@admin.register(HaipItem)
+class HaipItemAdmin(SimpleHistoryAdmin):
+    list_display = ["identifier", "title"]
+    list_filter = ["section"]
+    search_fields = ["title", "questions__code"]
+    filter_horizontal = ["questions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section")
+
+
+@admin.register(TargetFramework)
+class TargetFrameworkAdmin(SimpleHistoryAdmin):
+    list_display = ["short_name", "name", "version"]
+
+
+@admin.register(CrosswalkMapping)
+class CrosswalkMappingAdmin(SimpleHistoryAdmin):
+    list_display = ["question", "relationship", "requirement", "rationale"]
+    list_filter = ["requirement__framework", "relationship"]
+    search_fields = ["question__code", "requirement__identifier", "rationale"]
+    autocomplete_fields = ["question", "requirement"]
+    list_select_related = ["question", "requirement__framework"]
+
+
+@admin.register(TargetRequirement)
+class TargetRequirementAdmin(SimpleHistoryAdmin):
+    list_display = ["identifier", "title", "framework"]
+    list_filter = ["framework"]
+    search_fields = ["identifier", "title"]
+    list_select_related = ["framework"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-from .models import LifecycleRole, Principle, Question, QuestionWeight, ReportingSection
+from .haip import V1_SECTION_TITLES, question_sections
+from .models import LifecycleRole, Principle, Question, QuestionWeight
 from .translations import SOURCE_LANGUAGE, translated, wording_note
 
 SNAPSHOT_FORMAT = 1
@@ -40,16 +41,13 @@ class CataloguePrinciple:
     text: str
     commentary: str
     source: str
-    oecd_section: int
     wording_version: int
     questions: list[CatalogueQuestion] = field(default_factory=list)
     translations: dict = field(default_factory=dict)
     # Set on a localized copy: where the translated wording comes from ("非公式訳").
     wording_note: str = ""
-
-    @property
-    def oecd_section_title(self) -> str:
-        return ReportingSection(self.oecd_section).label
+    # The OECD HAIP reporting sections its questions feed (through the reporting items).
+    oecd_sections: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,10 @@ class Catalogue:
     # None: the source wording with every translation (what a snapshot stores);
     # a language code: a copy showing that language's wording (``localized``).
     language: str | None = None
+    section_titles: dict[str, str] = field(default_factory=dict)  # "1" -> title (JSON keys)
+
+    def section_title(self, number: int) -> str:
+        return self.section_titles.get(str(number)) or V1_SECTION_TITLES.get(number, "")
 
     def principle(self, numeral: str) -> CataloguePrinciple | None:
         return next((p for p in self.principles if p.numeral == numeral), None)
@@ -133,16 +135,23 @@ class Catalogue:
     def from_dict(cls, data: dict) -> Catalogue:
         principles = [
             CataloguePrinciple(
-                **{k: v for k, v in p.items() if k != "questions"},
+                **{k: v for k, v in p.items() if k not in ("questions", "oecd_section")},
                 questions=[CatalogueQuestion(**q) for q in p["questions"]],
+                # Snapshots frozen before the reporting items were data held one number.
+                **({"oecd_sections": [p["oecd_section"]]} if "oecd_section" in p else {}),
             )
             for p in data["principles"]
         ]
-        return cls(principles=principles, roles=[CatalogueRole(**r) for r in data["roles"]])
+        return cls(
+            principles=principles,
+            roles=[CatalogueRole(**r) for r in data["roles"]],
+            section_titles=data.get("section_titles") or {},
+        )
 
 
 def live_catalogue() -> Catalogue:
-    """The catalogue as it stands in the database, in four queries."""
+    """The catalogue as it stands in the database, in five queries."""
+    sections, titles = question_sections()
     weights: dict[int, dict[str, int]] = {}
     for question_id, role_code, weight in QuestionWeight.objects.values_list(
         "question_id", "role__code", "weight"
@@ -168,12 +177,14 @@ def live_catalogue() -> Catalogue:
             )
         )
     principle_fields = (
-        "numeral", "order", "title", "text", "commentary", "source", "oecd_section",
-        "wording_version", "translations",
+        "numeral", "order", "title", "text", "commentary", "source", "wording_version",
+        "translations",
     )  # fmt: skip
     principles = [
         CataloguePrinciple(**dict(zip(principle_fields, row[1:], strict=True)),
-                           questions=questions.get(row[0], []))
+                           questions=questions.get(row[0], []),
+                           oecd_sections=sorted({n for q in questions.get(row[0], [])
+                                                 for n in sections.get(q.id, ())}))
         for row in Principle.objects.order_by("order").values_list("pk", *principle_fields)
     ]  # fmt: skip
     roles = [
@@ -182,4 +193,5 @@ def live_catalogue() -> Catalogue:
         )
         for r in LifecycleRole.objects.order_by("order")
     ]
-    return Catalogue(principles=principles, roles=roles)
+    titles = {str(number): title for number, title in sorted(titles.items())}
+    return Catalogue(principles=principles, roles=roles, section_titles=titles)

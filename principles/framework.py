@@ -31,7 +31,6 @@ from .models import (
     PrincipleSource,
     Question,
     QuestionWeight,
-    ReportingSection,
     shown,
     validate_numeral,
     validate_question_code,
@@ -78,6 +77,7 @@ class Framework:
     roles: dict[str, dict] = field(default_factory=dict)
     questions: dict[str, dict] = field(default_factory=dict)
     weights: dict[tuple[str, str], int] = field(default_factory=dict)
+    extras: dict = field(default_factory=dict)  # haip.yaml and mappings/, by module
 
 
 @dataclass
@@ -257,13 +257,6 @@ def _read_principles(entries: list[Entry], fw: Framework, problems: list[str]) -
                 f"{entry.where()}: principle {numeral}: 'source' must be one of "
                 f"{', '.join(sorted(sources))}"
             )
-        section = _int(f.get("oecd_section"))
-        if section not in ReportingSection.values:
-            problems.append(
-                f"{entry.where()}: principle {numeral}: 'oecd_section' must be a number "
-                f"from 1 to {len(ReportingSection.values)}"
-            )
-            section = None
         version = f.get("wording_version", 1)
         if _int(version) is None or version < 1:
             problems.append(f"{entry.where()}: principle {numeral}: bad 'wording_version'")
@@ -274,7 +267,6 @@ def _read_principles(entries: list[Entry], fw: Framework, problems: list[str]) -
             "text": _text(entry, "text", problems),
             "commentary": _text(entry, "commentary", problems, required=False),
             "source": f.get("source"),
-            "oecd_section": section,
             "wording_version": version,
         }
         _check_limits(entry, Principle, f"principle {numeral}", values, problems)
@@ -400,6 +392,7 @@ def read_framework(directory: Path) -> Framework:
     _read_principles(entries[PRINCIPLES_FILE], fw, problems)
     _read_roles(entries[ROLES_FILE], fw, problems)
     _read_questions(entries[QUESTIONS_FILE], fw, problems)
+    _read_extras(directory, fw, problems)
     if not problems:
         missing = [n for n in NUMERALS if n not in fw.principles]
         if missing:
@@ -471,6 +464,7 @@ def load_framework(*, directory: Path) -> LoadResult:
                     question=questions[code], role=roles[role]
                 )
                 _apply(obj, {"weight": weight}, result)
+            _load_extras(fw, result)
     except DatabaseError as exc:
         raise FrameworkError([f"the database refused the framework: {exc}"]) from exc
     result.not_in_files = sorted(set(questions) - set(fw.questions))
@@ -517,7 +511,6 @@ def export_framework(*, directory: Path) -> dict[str, int]:
                 "text": p.text,
                 "commentary": p.commentary,
                 "source": p.source,
-                "oecd_section": p.oecd_section,
                 "wording_version": p.wording_version,
                 **_exported_translations(p),
             },
@@ -564,4 +557,59 @@ def export_framework(*, directory: Path) -> dict[str, int]:
     _dump(directory / PRINCIPLES_FILE, header, principles)
     _dump(directory / ROLES_FILE, header, roles)
     _dump(directory / QUESTIONS_FILE, header, questions)
-    return {"principles": len(principles), "roles": len(roles), "questions": len(questions)}
+    counts = {"principles": len(principles), "roles": len(roles), "questions": len(questions)}
+    return counts | _export_extras(directory)
+
+
+# --- hooks: the OECD HAIP items (haip.py) and crosswalks (crosswalks.py) -------------
+
+
+def read_mapping_file(path: Path, problems: list[str]):
+    """A YAML file of another shape than fixture entries, read as safely; None on error."""
+    name = path.name
+    size, limit = path.stat().st_size, settings.FRAMEWORK_MAX_FILE_BYTES
+    if size > limit:
+        problems.append(
+            f"{name}: the file has {size:,} bytes; framework files may be at most "
+            f"{limit:,} bytes (FRAMEWORK_MAX_FILE_BYTES)"
+        )
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)[:200]
+        problems.append(f"{name}{where}: malformed YAML: {problem}")
+        return None
+    finally:
+        loader.dispose()
+
+
+def _read_extras(directory: Path, fw: Framework, problems: list[str]) -> None:
+    from . import crosswalks, haip
+
+    fw.extras["haip"] = haip.read_haip(directory, fw.questions, problems)
+    fw.extras["crosswalks"] = crosswalks.read_crosswalks(directory, fw.questions, problems)
+
+
+def _load_extras(fw: Framework, result: LoadResult) -> None:
+    from . import crosswalks, haip
+
+    haip.load_haip(fw.extras.get("haip"), result)
+    crosswalks.load_crosswalks(fw.extras.get("crosswalks"), result)
+
+
+def _export_extras(directory: Path) -> dict[str, int]:
+    from . import crosswalks, haip
+
+    return {
+        "haip_items": haip.export_haip(directory, _dump),
+        "mappings": crosswalks.export_crosswalks(directory, _dump),
+    }

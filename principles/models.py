@@ -7,7 +7,7 @@ edited fixture updates rows in place.
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -83,18 +83,6 @@ def validate_question_code(value: str, *, numeral: str | None = None) -> None:
         )
 
 
-class ReportingSection(models.IntegerChoices):
-    """Sections of the OECD HAIP reporting framework (v1)."""
-
-    RISK_IDENTIFICATION = 1, "Risk identification and evaluation"
-    RISK_MANAGEMENT = 2, "Risk management and information security"
-    TRANSPARENCY = 3, "Transparency reporting on advanced AI systems"
-    GOVERNANCE = 4, "Organizational governance, incident management and transparency"
-    CONTENT_AUTHENTICATION = 5, "Content authentication and provenance mechanisms"
-    RESEARCH = 6, "Research and investment to advance AI safety and mitigate societal risks"
-    GLOBAL_INTERESTS = 7, "Advancing human and global interests"
-
-
 class PrincipleSource(models.TextChoices):
     ORGANIZATIONS = (
         "organizations",
@@ -118,10 +106,6 @@ class Principle(models.Model):
         blank=True, help_text="Official explanatory text that follows the principle, if any."
     )
     source = models.CharField(max_length=20, choices=PrincipleSource.choices)
-    oecd_section = models.PositiveSmallIntegerField(
-        choices=ReportingSection.choices,
-        verbose_name="OECD HAIP reporting section",
-    )
     wording_version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Rises each time the official text changes."
     )
@@ -266,3 +250,154 @@ class QuestionWeight(models.Model):
         return self.question.natural_key() + self.role.natural_key()
 
     natural_key.dependencies = ["principles.question", "principles.lifecyclerole"]
+
+
+# --- the OECD HAIP reporting framework (principles/haip.py loads it) -----------------
+
+
+class HaipSectionManager(models.Manager):
+    def get_by_natural_key(self, number):
+        return self.get(number=number)
+
+
+class HaipSection(models.Model):
+    """A numbered section of the OECD HAIP reporting framework."""
+
+    number = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    title = models.CharField(_("title"), max_length=200)
+    history = HistoricalRecords()
+
+    objects = HaipSectionManager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("OECD HAIP reporting section")
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def natural_key(self):
+        return (self.number,)
+
+
+class HaipItemManager(models.Manager):
+    def get_by_natural_key(self, number, letter):
+        return self.get(section__number=number, letter=letter)
+
+
+class HaipItem(models.Model):
+    """A lettered item of a section (1.a, 1.b, ...), fed by some of our questions."""
+
+    section = models.ForeignKey(HaipSection, on_delete=models.CASCADE, related_name="items")
+    letter = models.CharField(max_length=2, validators=[RegexValidator(r"^[a-z]{1,2}$")])
+    order = models.PositiveSmallIntegerField()
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("A short paraphrase in our own words.")
+    )
+    questions = models.ManyToManyField(
+        Question, related_name="haip_items", blank=True, verbose_name=_("feeding questions")
+    )
+    history = HistoricalRecords(m2m_fields=[questions])
+
+    objects = HaipItemManager()
+
+    class Meta:
+        ordering = ["section__number", "order"]
+        verbose_name = _("OECD HAIP reporting item")
+        constraints = [
+            models.UniqueConstraint(fields=["section", "letter"], name="unique_haip_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.identifier} {self.title}"
+
+    @property
+    def identifier(self) -> str:
+        return f"{self.section.number}.{self.letter}"
+
+    def natural_key(self):
+        return self.section.natural_key() + (self.letter,)
+
+
+# --- crosswalks to other frameworks (principles/crosswalks.py loads them) -------------
+
+
+class Relationship(models.TextChoices):
+    """How a question relates to a target requirement, in NIST OLIR's vocabulary."""
+
+    EQUAL = "equal", _("equals")
+    SUBSET = "subset", _("is a subset of")
+    SUPERSET = "superset", _("is a superset of")
+    INTERSECT = "intersect", _("intersects with")
+
+
+class TargetFramework(models.Model):
+    """Another framework our questions map to (NIST AI RMF, ISO/IEC 42001, ...)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60)
+    version = models.CharField(_("version"), max_length=60)
+    url = models.URLField(max_length=500, blank=True)
+    scope_note = models.TextField(_("scope note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("target framework")
+
+    def __str__(self):
+        return self.short_name
+
+
+class TargetRequirement(models.Model):
+    """One requirement of a target framework, by its published identifier."""
+
+    framework = models.ForeignKey(
+        TargetFramework, on_delete=models.CASCADE, related_name="requirements"
+    )
+    identifier = models.CharField(max_length=40)
+    order = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["framework__order", "order"]
+        verbose_name = _("target requirement")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "identifier"], name="unique_target_requirement"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.framework.short_name} {self.identifier}"
+
+
+class CrosswalkMapping(models.Model):
+    """That one of our questions supports a target requirement, and how."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="crosswalk_mappings"
+    )
+    requirement = models.ForeignKey(
+        TargetRequirement, on_delete=models.CASCADE, related_name="mappings"
+    )
+    relationship = models.CharField(max_length=10, choices=Relationship.choices)
+    rationale = models.CharField(_("rationale"), max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requirement__framework__order", "requirement__order", "question"]
+        verbose_name = _("crosswalk mapping")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "requirement"], name="unique_crosswalk_mapping"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question.code} {self.relationship} {self.requirement}"

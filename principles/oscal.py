@@ -21,7 +21,7 @@ from trestle.oscal.catalog import Catalog
 from trestle.oscal.profile import Profile
 
 from .catalogue import Catalogue
-from .models import LifecycleRole, Principle, Question, QuestionWeight, ReportingSection
+from .models import LifecycleRole, Principle, Question, QuestionWeight
 
 # Namespace of the properties and parts OSCAL does not define itself.
 NS = "urn:haip-self-assessment:oscal"
@@ -132,10 +132,7 @@ def _group(principle) -> dict:
         "props": [
             prop("label", principle.numeral, ns=False),
             prop("wording-version", principle.wording_version),
-            {
-                **prop("oecd-reporting-section", principle.oecd_section),
-                "remarks": ReportingSection(principle.oecd_section).label,
-            },
+            *[prop("oecd-reporting-section", number) for number in principle.oecd_sections],
             prop("source", principle.source),
         ],
         "parts": parts,

@@ -31,7 +31,8 @@ from assessments.scoring import (
     Rules,
     percent_of,
 )
-from principles.models import ReportingSection
+from principles.catalogue import Catalogue
+from principles.crosswalks import coverage, frameworks_with_mappings
 
 SCHEMA_VERSION = 2
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-v2.json"
@@ -178,7 +179,7 @@ def _build_report(assessment: Assessment, given, language: str) -> dict:
             "commentary": p.principle.commentary,
             "wording_note": p.principle.wording_note,
             "wording_version": p.principle.wording_version,
-            "oecd_section": _section(p.principle.oecd_section),
+            "oecd_sections": [_section(catalogue, n) for n in p.principle.oecd_sections],
             "score": p.score,
             "band": _band(p.band),
             "coverage": percent_of(p.answered, p.applicable),
@@ -245,17 +246,37 @@ def _build_report(assessment: Assessment, given, language: str) -> dict:
             "formulas": METHODOLOGY,
             "oecd_sections": [
                 {
-                    **_section(s.value),
+                    **_section(catalogue, number),
                     "principles": [
-                        p["numeral"] for p in principles if p["oecd_section"]["number"] == s.value
+                        p["numeral"]
+                        for p in principles
+                        if any(s["number"] == number for s in p["oecd_sections"])
                     ],
                 }
-                for s in ReportingSection
+                for number in _section_numbers(catalogue)
             ],
         },
         "workflow": _workflow(assessment),
         "verification_url": settings.SITE_URL + reverse("report_verify"),
+        "frameworks": _frameworks(result),
     }
+
+
+def _frameworks(result: AssessmentResult) -> list[dict]:
+    """The appendix "Other frameworks": crosswalk coverage from the applicable answers."""
+    levels = {}
+    for p in result.principles:
+        for q in p.questions:
+            if q.weight <= 0:
+                continue
+            if q.answer is not None and q.answer.not_applicable:
+                label = "Not applicable"
+            elif q.level is None:
+                label = "Not answered"
+            else:
+                label = f"{q.level} – {Answer.Level(q.level).label}"
+            levels[q.question.code] = {"level": q.level, "label": label}
+    return coverage(frameworks=frameworks_with_mappings(), levels=levels)
 
 
 def _overall(result: AssessmentResult) -> dict:
@@ -464,8 +485,14 @@ def _separation_of_duties(assessment: Assessment) -> dict:
     return {"enforced": not assessment.duties_relaxed, "note": assessment.duties_note}
 
 
-def _section(number: int) -> dict:
-    return {"number": number, "title": ReportingSection(number).label}
+def _section(catalogue: Catalogue, number: int) -> dict:
+    return {"number": number, "title": catalogue.section_title(number)}
+
+
+def _section_numbers(catalogue: Catalogue) -> list[int]:
+    numbers = {int(n) for n in catalogue.section_titles}
+    numbers.update(n for p in catalogue.principles for n in p.oecd_sections)
+    return sorted(numbers)
 
 
 def _band(band: Band | None) -> dict | None:

@@ -12,8 +12,8 @@ CSV_COLUMNS = [
     "report_id",
     "principle",
     "principle_title",
-    "oecd_section",
-    "oecd_section_title",
+    "oecd_sections",
+    "oecd_section_titles",
     "principle_score",
     "principle_band",
     "principle_coverage",
@@ -101,7 +101,7 @@ def render_csv(doc: dict) -> bytes:
     priorities = {gap["code"]: gap["priority"] for gap in doc["gaps"]}
     for principle in doc["principles"]:
         band = principle["band"]
-        section = principle["oecd_section"]
+        sections = principle["oecd_sections"]
         for q in principle["questions"]:
             role_weights = {rw["role"]: rw["weight"] for rw in q["role_weights"]}
             writer.writerow(
@@ -109,8 +109,8 @@ def render_csv(doc: dict) -> bytes:
                     neutralise(doc["report_id"]),
                     principle["numeral"],
                     neutralise(principle["title"]),
-                    section["number"],
-                    neutralise(section["title"]),
+                    "; ".join(str(s["number"]) for s in sections),
+                    neutralise("; ".join(s["title"] for s in sections)),
                     _number(principle["score"]),
                     neutralise(band["label"]) if band else "",
                     _number(principle["coverage"]),

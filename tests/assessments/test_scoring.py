@@ -18,7 +18,7 @@ def question(code, **weights):
 def principle(numeral, *questions):
     return CataloguePrinciple(
         numeral=numeral, order=len(numeral), title=numeral, text="", commentary="",
-        source="organizations", oecd_section=1, wording_version=1, questions=list(questions),
+        source="organizations", wording_version=1, questions=list(questions),
     )  # fmt: skip
 
 

@@ -266,11 +266,6 @@ def test_a_duplicate_key_in_a_mapping_is_reported_with_its_line(framework_dir, c
             "principle I: 'order' must be a whole number from 0 to 32767",
         ),
         (
-            "oecd_section: 1\n",
-            "oecd_section: 99999999999999999999\n",
-            "principle I: 'oecd_section' must be a number from 1 to 7",
-        ),
-        (
             "title: Risks across the AI lifecycle",
             "title: " + "Risks " * 30,
             "principle I: 'title': Ensure this value has at most 120 characters (it has 179).",

@@ -124,10 +124,34 @@ def test_methodology_holds_scale_bands_and_the_oecd_mapping(reviewed):
     methodology = build_report(assessment=reviewed)["methodology"]
     assert [s["level"] for s in methodology["scale"]] == [0, 1, 2, 3, 4]
     assert [b["threshold"] for b in methodology["bands"]] == [85.0, 60.0, 30.0, None]
-    mapped = [n for section in methodology["oecd_sections"] for n in section["principles"]]
-    assert sorted(mapped) == sorted(Principle.objects.values_list("numeral", flat=True))
+    assert [s["number"] for s in methodology["oecd_sections"]] == [1, 2, 3, 4, 5, 6, 7]
+    mapped = {n for section in methodology["oecd_sections"] for n in section["principles"]}
+    assert mapped == set(Principle.objects.values_list("numeral", flat=True))
+    # Many-to-many: principle I's mitigation questions feed section 2 as well as 1.
+    by_number = {s["number"]: s["principles"] for s in methodology["oecd_sections"]}
+    assert "I" in by_number[1] and "I" in by_number[2]
+
+
+def test_each_principle_lists_the_oecd_sections_its_questions_feed(reviewed):
+    principles = {p["numeral"]: p for p in build_report(assessment=reviewed)["principles"]}
+    assert [s["number"] for s in principles["I"]["oecd_sections"]][:2] == [1, 2]
+    assert principles["III"]["oecd_sections"][0] == {
+        "number": 3,
+        "title": "Transparency reporting on advanced AI systems",
+    }
+
+
+def test_the_appendix_lists_the_requirements_of_each_framework_with_the_answers(reviewed):
+    frameworks = {f["code"]: f for f in build_report(assessment=reviewed)["frameworks"]}
+    assert list(frameworks) == ["eu-ai-act", "iso-iec-42001", "nist-ai-rmf"]
+    nist = frameworks["nist-ai-rmf"]
+    assert nist["total"] == 72 and 0 < nist["mapped"] < 72
+    rows = {r["id"]: r for r in nist["requirements"]}
+    assert rows["GOVERN 2.1"]["answers"] == [] or rows["GOVERN 2.1"]["answers"][0]["question"]
+    assert rows["MAP 1.2"]["answers"] == []  # nothing of ours maps to it
 
 
 def test_building_costs_a_fixed_number_of_queries(reviewed, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    # 10, and three for the crosswalk appendix (frameworks, requirements, mappings).
+    with django_assert_max_num_queries(13):
         build_report(assessment=reviewed)

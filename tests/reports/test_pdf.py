@@ -207,3 +207,11 @@ def test_the_renderer_fetches_nothing_but_data_urls():
         with pytest.raises(ValueError, match="disallowed protocol"):
             fetcher(url)
     assert fetcher("data:text/plain,ok").read() == b"ok"
+
+
+def test_the_appendix_of_other_frameworks_prints_one_table_per_framework(rendered):
+    text = " ".join(pages_text(rendered.pdf))
+    appendix = text.split("Appendix: other frameworks")[1]
+    for name in ("NIST AI 100-1", "ISO/IEC 42001:2023", "Regulation (EU) 2024/1689"):
+        assert name in appendix
+    assert "GOVERN 1.6" in appendix and "V.6:" in appendix
