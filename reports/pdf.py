@@ -92,6 +92,20 @@ def report_context(doc: dict) -> dict:
             for c in q["comments"]
         ],
         "verification_template": _verification_template(),
+        "frameworks": [_framework_view(f) for f in doc.get("frameworks") or ()],
+    }
+
+
+def _framework_view(framework: dict) -> dict:
+    """One framework of the appendix: a table row per requirement that an answer maps
+    to, and the identifiers of the others on one line. Seventy-two rows for NIST AI
+    RMF's subcategories, most of them empty, cost the PDF more than the rest of the
+    appendix together, and said no more than their identifiers do."""
+    requirements = framework["requirements"]
+    return {
+        **framework,
+        "mapped_requirements": [r for r in requirements if r["answers"]],
+        "unmapped_ids": ", ".join(r["id"] for r in requirements if not r["answers"]),
     }
 
 
