@@ -18,6 +18,7 @@ import os
 # refuses the ORM calls the fixtures make.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import urllib.request  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -85,6 +86,10 @@ def _tasks_on_database():
 
 @pytest.fixture(scope="session")
 def live_server(_media_url_for_live_server, _tasks_on_database, live_server):
+    # The first request to a new live server imports and compiles what every later
+    # page reuses; on a busy machine that alone can outlast a page's timeout, so it
+    # is made here, with time to spare, rather than by the first test.
+    urllib.request.urlopen(f"{live_server.url}/accounts/login/", timeout=120).read()
     return live_server
 
 
