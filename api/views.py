@@ -432,7 +432,9 @@ class AnswersView(ApiView):
             form = _answer_form(change, existing.get(question.id))
             if not form.is_valid():
                 errors[code] = form.errors.get_json_data()
-            rows.append(SimpleNamespace(code=code, form=form, question=question))
+            # Every answer a caller sends is one it means to save (a page saves only
+            # the questions its user changed: Page.classify_posted).
+            rows.append(SimpleNamespace(code=code, form=form, question=question, touched=True))
         if errors:
             raise _invalid(_("Nothing was saved: correct the answers in details."), errors)
         changed = services.save_answers(

@@ -42,7 +42,8 @@ def test_officer_saves_answers_and_gets_new_versions(officer_api, assessment):
 def test_stale_version_is_409_with_the_current_answer_and_saves_nothing(
     officer_api, assessment, officer
 ):
-    patch_answers(officer_api, assessment, {"code": "I.1", "version": 0, "level": 3})
+    first = {"code": "I.1", "version": 0, "level": 3, "explanation": "Theirs."}
+    assert patch_answers(officer_api, assessment, first).status_code == 200
     response = patch_answers(
         officer_api,
         assessment,
@@ -59,7 +60,7 @@ def test_stale_version_is_409_with_the_current_answer_and_saves_nothing(
             "current": {
                 "level": 3,
                 "not_applicable": False,
-                "explanation": "",
+                "explanation": "Theirs.",
                 "version": 1,
                 "updated_by": "olivia",
             },
@@ -103,7 +104,9 @@ def test_unknown_or_inapplicable_codes_are_refused(officer_api, assessment):
 def test_a_link_is_added_and_listed_as_evidence(officer_api, assessment):
     link = {"url": "https://example.org/policy", "description": "Policy"}
     response = patch_answers(
-        officer_api, assessment, {"code": "I.1", "version": 0, "level": 4, "add_link": link}
+        officer_api,
+        assessment,
+        {"code": "I.1", "version": 0, "level": 4, "explanation": "Policy.", "add_link": link},
     )
     assert response.status_code == 200
     evidence = officer_api.get(f"/api/assessments/{assessment.pk}/evidence/").json()

@@ -20,7 +20,7 @@ from tests.conftest import answer_everything, make_org, make_user
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-MY_WORK_QUERIES = 12
+MY_WORK_QUERIES = 13
 
 
 @pytest.fixture
@@ -269,7 +269,8 @@ def test_my_work_hides_work_in_organizations_one_has_left(client, assessment, of
 
 def test_my_work_query_count_is_constant(client, officer, django_assert_num_queries):
     """Pinned: session, user, assignments, their roles, answers, the live catalogue
-    (4), awaiting review, the members app's navbar query, the bell's count."""
+    (5, with the OECD sections its questions feed), awaiting review, the members
+    app's navbar query, the bell's count."""
     orgs = [make_org(f"Org {i}", f"org{i}") for i in range(3)]
 
     def build(count):
