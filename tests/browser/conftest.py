@@ -18,11 +18,12 @@ import os
 # refuses the ORM calls the fixtures make.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from django.test import override_settings  # noqa: E402
+from django.test import modify_settings, override_settings  # noqa: E402
 
 from principles.framework import load_framework  # noqa: E402
 from principles.models import Principle  # noqa: E402
@@ -89,7 +90,9 @@ def live_server(_media_url_for_live_server, _tasks_on_database, live_server):
     # The first request to a new live server imports and compiles what every later
     # page reuses; on a busy machine that alone can outlast a page's timeout, so it
     # is made here, with time to spare, rather than by the first test.
-    urllib.request.urlopen(f"{live_server.url}/accounts/login/", timeout=120).read()
+    # (pytest-django allows the live server's host for the length of each test only.)
+    with modify_settings(ALLOWED_HOSTS={"append": urllib.parse.urlsplit(live_server.url).hostname}):
+        urllib.request.urlopen(f"{live_server.url}/accounts/login/", timeout=120).read()
     return live_server
 
 
