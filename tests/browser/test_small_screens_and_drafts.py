@@ -44,8 +44,11 @@ def test_pages_fit_a_phone_screen(page, assessment, officer):
     # The menu is folded behind its button, and opens.
     sign_out = page.get_by_role("button", name="Sign out")
     expect(sign_out).to_be_hidden()
+    menu = page.locator("#main-menu")
     page.get_by_role("button", name="Menu").click()
     expect(sign_out).to_be_visible()
+    # Bootstrap ignores a toggle while the menu is still sliding open.
+    expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_role("button", name="Menu").click()
     expect(sign_out).to_be_hidden()
 
