@@ -56,6 +56,7 @@ def test_assign_notify_and_my_work(new_page, assessment, officer, organization):
     expect(phone.get_by_text("Assigned to carla").first).to_be_visible()
     expect(phone.get_by_text("Notifications: 0 unread")).to_be_attached()
 
+    phone.get_by_role("button", name="Menu").click()  # the navbar is folded on a phone
     nav_link(phone, "My work").click()
     expect(phone.get_by_role("link", name="Principle VI")).to_be_visible()
     expect(phone.get_by_text(f"due {due.isoformat()}")).to_be_visible()
