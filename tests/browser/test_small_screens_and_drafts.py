@@ -92,6 +92,9 @@ def test_typed_answers_survive_an_ended_session(page, assessment, officer):
     # The session ends (cookies gone), then Save: the server cannot take the answers.
     page.context.clear_cookies()
     page.get_by_role("button", name="Save", exact=True).click()
+    # Refused (no session, no CSRF cookie): wait for that answer before going on, or
+    # the next page load races the refused post's.
+    expect(page.get_by_role("heading", name="Forbidden (403)")).to_be_visible()
     assert not Answer.objects.exists()
 
     # Signing in again and opening the page offers the typed answers back.
