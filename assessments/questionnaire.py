@@ -324,8 +324,7 @@ def register_filter(
 def _has_open_comments(row: Row, state) -> bool:
     if row.answer is None:
         return False
-    # Once comments can be resolved (Comment.resolved_at), only open ones count.
-    return any(getattr(c, "resolved_at", None) is None for c in row.answer.comments.all())
+    return any(c.resolved_at is None for c in row.answer.comments.all())  # prefetched
 
 
 register_filter("unanswered", _lazy("Unanswered"), lambda row, state: not row.result.is_answered)
