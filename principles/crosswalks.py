@@ -23,6 +23,7 @@ from .models import (
     TargetRequirement,
     shown,
 )
+from .translations import TITLE_FIELDS, read_translations, translated_title
 
 MAPPINGS_DIR = "mappings"
 RATIONALE_MAX = 300
@@ -83,6 +84,12 @@ def _read_file(path: Path, questions: dict, problems: list[str], codes: set) -> 
         requirements[identifier] = {
             "order": index,
             "title": _text(req.get("title"), where, "title", problems, 200),
+            "translations": read_translations(
+                req.get("translations"),
+                fields=TITLE_FIELDS,
+                where=f"{where}: 'translations'",
+                problems=problems,
+            ),
         }
     if not requirements:
         problems.append(f"{name}: no requirements listed")
@@ -209,7 +216,14 @@ def export_crosswalks(directory: Path, dump) -> int:
                 "url": framework.url,
                 "scope_note": framework.scope_note,
             },
-            "requirements": [{"id": r.identifier, "title": r.title} for r in requirements],
+            "requirements": [
+                {
+                    "id": r.identifier,
+                    "title": r.title,
+                    **({"translations": r.translations} if r.translations else {}),
+                }
+                for r in requirements
+            ],
             "mappings": mappings,
         }
         header = "# Exported by manage.py export_framework: a crosswalk; see fixtures/SOURCES.\n"
@@ -243,9 +257,11 @@ def chips_by_question(*, codes=None) -> dict[str, list[Chip]]:
         "requirement__framework__short_name",
         "requirement__identifier",
         "requirement__title",
+        "requirement__translations",
         "relationship",
     )
-    for code, framework, identifier, title, relationship in rows:
+    for code, framework, identifier, title, translations, relationship in rows:
+        title = translated_title(translations, title)
         chips.setdefault(code, []).append(Chip(framework, identifier, title, relationship))
     return chips
 
@@ -292,7 +308,11 @@ def coverage(*, frameworks, levels: dict[str, dict]) -> list[dict]:
             if any(a["level"] for a in answers):
                 supported += 1
             rows.append(
-                {"id": requirement.identifier, "title": requirement.title, "answers": answers}
+                {
+                    "id": requirement.identifier,
+                    "title": translated_title(requirement.translations, requirement.title),
+                    "answers": answers,
+                }
             )
         out.append(
             {
