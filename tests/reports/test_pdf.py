@@ -168,7 +168,11 @@ def test_the_contents_give_the_page_each_section_starts_on(rendered):
     page = pypdf.PdfReader(io.BytesIO(rendered.pdf)).pages[1]
     contents = " ".join(page.extract_text(extraction_mode="layout").split())
     assert "Contents" in contents
-    for heading, follows in (("Methodology", "Scale"), ("Gaps and priorities", "Every applicable")):
+    for heading, follows in (
+        ("Methodology", "Scale"),
+        ("Gaps and priorities", "Every applicable"),
+        ("Appendix: other frameworks", "Which requirements"),
+    ):
         (number,) = [n for n, t in enumerate(pages, 1) if f"{heading} {follows}" in t]
         assert f" {number} {heading}" in contents
 
