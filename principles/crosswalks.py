@@ -23,7 +23,13 @@ from .models import (
     TargetRequirement,
     shown,
 )
-from .translations import TITLE_FIELDS, read_translations, translated_title
+from .translations import (
+    TARGET_FRAMEWORK_FIELDS,
+    TITLE_FIELDS,
+    read_translations,
+    translated,
+    translated_title,
+)
 
 MAPPINGS_DIR = "mappings"
 RATIONALE_MAX = 300
@@ -70,6 +76,12 @@ def _read_file(path: Path, questions: dict, problems: list[str], codes: set) -> 
         "version": _text(str(fw.get("version", "")), name, "version", problems, 60),
         "url": _text(fw.get("url"), name, "url", problems, 500, required=False),
         "scope_note": _text(fw.get("scope_note"), name, "scope_note", problems, 2000, False),
+        "translations": read_translations(
+            fw.get("translations"),
+            fields=TARGET_FRAMEWORK_FIELDS,
+            where=f"{name}: framework 'translations'",
+            problems=problems,
+        ),
     }
     requirements: dict[str, dict] = {}
     for index, req in enumerate(data.get("requirements") or [], start=1):
@@ -215,6 +227,7 @@ def export_crosswalks(directory: Path, dump) -> int:
                 "version": framework.version,
                 "url": framework.url,
                 "scope_note": framework.scope_note,
+                **({"translations": framework.translations} if framework.translations else {}),
             },
             "requirements": [
                 {
@@ -279,6 +292,13 @@ def frameworks_with_mappings():
     )
 
 
+def localized(framework: TargetFramework, name: str) -> str:
+    """A target framework's name or scope note in the active language."""
+    from django.utils.translation import get_language
+
+    return translated(framework.translations, get_language(), name, getattr(framework, name))
+
+
 def coverage(*, frameworks, levels: dict[str, dict]) -> list[dict]:
     """Per framework, per requirement: the mapped questions with their answers.
 
@@ -317,7 +337,7 @@ def coverage(*, frameworks, levels: dict[str, dict]) -> list[dict]:
         out.append(
             {
                 "code": framework.code,
-                "name": framework.name,
+                "name": localized(framework, "name"),
                 "short_name": framework.short_name,
                 "version": framework.version,
                 "requirements": rows,

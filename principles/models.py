@@ -16,6 +16,7 @@ from .translations import (
     PRINCIPLE_FIELDS,
     QUESTION_FIELDS,
     ROLE_FIELDS,
+    TARGET_FRAMEWORK_FIELDS,
     TITLE_FIELDS,
     translation_problems,
 )
@@ -352,6 +353,7 @@ class TargetFramework(models.Model):
     version = models.CharField(_("version"), max_length=60)
     url = models.URLField(max_length=500, blank=True)
     scope_note = models.TextField(_("scope note"), blank=True)
+    translations = translations_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -360,6 +362,9 @@ class TargetFramework(models.Model):
 
     def __str__(self):
         return self.short_name
+
+    def clean(self):
+        check_translations(self, TARGET_FRAMEWORK_FIELDS)
 
 
 class TargetRequirement(models.Model):

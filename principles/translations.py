@@ -24,6 +24,7 @@ QUESTION_FIELDS = ("text", "guidance", "evidence_expected")
 # The OECD HAIP sections and items, and the requirements of crosswalk target frameworks,
 # translate their short titles only (identifiers are facts and stay as published).
 TITLE_FIELDS = ("title",)
+TARGET_FRAMEWORK_FIELDS = ("name", "scope_note")
 
 
 def translation_languages() -> list[str]:

@@ -44,6 +44,8 @@ def test_the_coverage_page_shows_japanese_requirement_titles(client, answered, a
     assert "AIシステムに関わる職員等のAIリテラシー" in html
     assert "AI literacy of staff" not in html
     assert "Art. 4" in html  # identifiers are facts and stay as published
+    assert "人工知能に関する調和された規則を定める規則" in html  # the framework's name
+    assert "条文の抜粋" in html  # and its scope note
 
 
 def test_a_japanese_report_holds_japanese_section_and_requirement_titles(answered):

@@ -12,7 +12,7 @@ from django.utils import translation
 from principles.catalogue import Catalogue, live_catalogue
 from principles.crosswalks import chips_by_question
 from principles.framework import FrameworkError, load_framework
-from principles.models import HaipItem, HaipSection, TargetRequirement
+from principles.models import HaipItem, HaipSection, TargetFramework, TargetRequirement
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,8 @@ def test_every_section_item_and_requirement_has_a_japanese_title():
     assert all(japanese(obj) != obj.title for obj in rows)
     assert japanese(HaipSection.objects.get(number=1)) == "リスクの特定及び評価"
     assert japanese(TargetRequirement.objects.get(identifier="Art. 50")).startswith("特定のAI")
+    for framework in TargetFramework.objects.all():
+        assert set(framework.translations["ja"]) == {"name", "scope_note"}
 
 
 @pytest.mark.parametrize(
@@ -72,6 +74,13 @@ def test_every_section_item_and_requirement_has_a_japanese_title():
             'translations: {ja: {title: "禁止されるAIの利用行為"}}',
             "translations: {de: {title: Verbotene Praktiken}}",
             "mappings/eu-ai-act.yaml, requirement 2: 'translations': Unknown language 'de'",
+        ),
+        (
+            "mappings/iso-iec-42001.yaml",
+            "      scope_note: \"箇条4から10及び附属書Aの管理策。\"",
+            "      scope: \"箇条4から10及び附属書Aの管理策。\"",
+            "mappings/iso-iec-42001.yaml: framework 'translations': The ja translation has an "
+            "unknown field 'scope'",
         ),
         (
             "mappings/nist-ai-rmf.yaml",
