@@ -141,7 +141,10 @@ def csv_metadata(doc: dict) -> list[tuple[str, str]]:
         (
             "principles_scored",
             _("%(scored)s of %(total)s")
-            % {"scored": overall.get("principles_scored"), "total": overall.get("principles_total")},
+            % {
+                "scored": overall.get("principles_scored"),
+                "total": overall.get("principles_total"),
+            },
         ),
         ("na_weight_share", _number(overall.get("na_weight_share"))),
     ]

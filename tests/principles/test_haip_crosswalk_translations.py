@@ -77,8 +77,8 @@ def test_every_section_item_and_requirement_has_a_japanese_title():
         ),
         (
             "mappings/iso-iec-42001.yaml",
-            "      scope_note: \"箇条4から10及び附属書Aの管理策。\"",
-            "      scope: \"箇条4から10及び附属書Aの管理策。\"",
+            '      scope_note: "箇条4から10及び附属書Aの管理策。"',
+            '      scope: "箇条4から10及び附属書Aの管理策。"',
             "mappings/iso-iec-42001.yaml: framework 'translations': The ja translation has an "
             "unknown field 'scope'",
         ),

@@ -21,9 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def state():
     return (
-        sorted(
-            HaipItem.objects.values_list("section__number", "letter", "title", "translations")
-        ),
+        sorted(HaipItem.objects.values_list("section__number", "letter", "title", "translations")),
         sorted(HaipItem.questions.through.objects.values_list("haipitem_id", "question__code")),
         sorted(
             TargetRequirement.objects.values_list(
