@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from assessments import services
 from assessments.models import Answer, Assessment, Evidence
+from principles.haip import localized_title
 from principles.models import HaipItem, HaipSection, Question
 
 
@@ -91,7 +92,7 @@ def build_draft(*, assessment: Assessment) -> dict:
                 {
                     "identifier": identifier,
                     "letter": item.letter,
-                    "title": item.title,
+                    "title": localized_title(item),
                     "covered": bool(answers),
                     "answers": answers,
                     "generated": generated,
@@ -102,7 +103,9 @@ def build_draft(*, assessment: Assessment) -> dict:
                     "updated_at": narrative.updated_at if narrative else None,
                 }
             )
-        sections.append({"number": section.number, "title": section.title, "items": items})
+        sections.append(
+            {"number": section.number, "title": localized_title(section), "items": items}
+        )
     organization = assessment.organization
     return {
         "organization": organization.name,

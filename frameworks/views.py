@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments import services as assessment_services
 from assessments.models import Membership
 from assessments.views import get_assessment_for_user, require_role
-from principles.crosswalks import coverage, frameworks_with_mappings
+from principles.crosswalks import coverage, frameworks_with_mappings, localized
 from principles.models import TargetFramework
 
 from .draft import build_draft, find_item
@@ -123,7 +123,7 @@ def framework_coverage(request, pk, code):
         "assessment": assessment,
         "framework": data,
         "url": frameworks[0].url,
-        "scope_note": frameworks[0].scope_note,
+        "scope_note": localized(frameworks[0], "scope_note"),
         "others": TargetFramework.objects.values_list("code", "short_name"),
     }
     return render(request, "frameworks/coverage.html", context)

@@ -69,6 +69,9 @@ class Catalogue:
     # a language code: a copy showing that language's wording (``localized``).
     language: str | None = None
     section_titles: dict[str, str] = field(default_factory=dict)  # "1" -> title (JSON keys)
+    # The section titles in other languages: "ja" -> {"1": title}. Snapshots frozen
+    # before the titles were translated have none and show the English titles.
+    section_translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def section_title(self, number: int) -> str:
         return self.section_titles.get(str(number)) or V1_SECTION_TITLES.get(number, "")
@@ -132,7 +135,13 @@ class Catalogue:
         roles = [
             replace(r, name=tr(r, "name"), description=tr(r, "description")) for r in self.roles
         ]
-        return replace(self, principles=principles, roles=roles, language=base)
+        titles = {
+            number: self.section_translations.get(base, {}).get(number) or title
+            for number, title in self.section_titles.items()
+        }
+        return replace(
+            self, principles=principles, roles=roles, language=base, section_titles=titles
+        )
 
     @classmethod
     def from_dict(cls, data: dict) -> Catalogue:
@@ -149,6 +158,7 @@ class Catalogue:
             principles=principles,
             roles=[CatalogueRole(**r) for r in data["roles"]],
             section_titles=data.get("section_titles") or {},
+            section_translations=data.get("section_translations") or {},
         )
 
 
@@ -211,7 +221,7 @@ def _stamp_token() -> str | None:
 
 def build_live_catalogue() -> Catalogue:
     """The catalogue as it stands in the database, in five queries."""
-    sections, titles = question_sections()
+    sections, titles, title_translations = question_sections()
     weights: dict[int, dict[str, int]] = {}
     for question_id, role_code, weight in QuestionWeight.objects.values_list(
         "question_id", "role__code", "weight"
@@ -254,4 +264,14 @@ def build_live_catalogue() -> Catalogue:
         for r in LifecycleRole.objects.order_by("order")
     ]
     titles = {str(number): title for number, title in sorted(titles.items())}
-    return Catalogue(principles=principles, roles=roles, section_titles=titles)
+    section_translations: dict[str, dict[str, str]] = {}
+    for number, translations in sorted(title_translations.items()):
+        for language, fields in translations.items():
+            if fields.get("title"):
+                section_translations.setdefault(language, {})[str(number)] = fields["title"]
+    return Catalogue(
+        principles=principles,
+        roles=roles,
+        section_titles=titles,
+        section_translations=section_translations,
+    )

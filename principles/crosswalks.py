@@ -23,6 +23,13 @@ from .models import (
     TargetRequirement,
     shown,
 )
+from .translations import (
+    TARGET_FRAMEWORK_FIELDS,
+    TITLE_FIELDS,
+    read_translations,
+    translated,
+    translated_title,
+)
 
 MAPPINGS_DIR = "mappings"
 RATIONALE_MAX = 300
@@ -69,6 +76,12 @@ def _read_file(path: Path, questions: dict, problems: list[str], codes: set) -> 
         "version": _text(str(fw.get("version", "")), name, "version", problems, 60),
         "url": _text(fw.get("url"), name, "url", problems, 500, required=False),
         "scope_note": _text(fw.get("scope_note"), name, "scope_note", problems, 2000, False),
+        "translations": read_translations(
+            fw.get("translations"),
+            fields=TARGET_FRAMEWORK_FIELDS,
+            where=f"{name}: framework 'translations'",
+            problems=problems,
+        ),
     }
     requirements: dict[str, dict] = {}
     for index, req in enumerate(data.get("requirements") or [], start=1):
@@ -83,6 +96,12 @@ def _read_file(path: Path, questions: dict, problems: list[str], codes: set) -> 
         requirements[identifier] = {
             "order": index,
             "title": _text(req.get("title"), where, "title", problems, 200),
+            "translations": read_translations(
+                req.get("translations"),
+                fields=TITLE_FIELDS,
+                where=f"{where}: 'translations'",
+                problems=problems,
+            ),
         }
     if not requirements:
         problems.append(f"{name}: no requirements listed")
@@ -208,8 +227,16 @@ def export_crosswalks(directory: Path, dump) -> int:
                 "version": framework.version,
                 "url": framework.url,
                 "scope_note": framework.scope_note,
+                **({"translations": framework.translations} if framework.translations else {}),
             },
-            "requirements": [{"id": r.identifier, "title": r.title} for r in requirements],
+            "requirements": [
+                {
+                    "id": r.identifier,
+                    "title": r.title,
+                    **({"translations": r.translations} if r.translations else {}),
+                }
+                for r in requirements
+            ],
             "mappings": mappings,
         }
         header = "# Exported by manage.py export_framework: a crosswalk; see fixtures/SOURCES.\n"
@@ -243,9 +270,11 @@ def chips_by_question(*, codes=None) -> dict[str, list[Chip]]:
         "requirement__framework__short_name",
         "requirement__identifier",
         "requirement__title",
+        "requirement__translations",
         "relationship",
     )
-    for code, framework, identifier, title, relationship in rows:
+    for code, framework, identifier, title, translations, relationship in rows:
+        title = translated_title(translations, title)
         chips.setdefault(code, []).append(Chip(framework, identifier, title, relationship))
     return chips
 
@@ -261,6 +290,13 @@ def frameworks_with_mappings():
             ),
         ),
     )
+
+
+def localized(framework: TargetFramework, name: str) -> str:
+    """A target framework's name or scope note in the active language."""
+    from django.utils.translation import get_language
+
+    return translated(framework.translations, get_language(), name, getattr(framework, name))
 
 
 def coverage(*, frameworks, levels: dict[str, dict]) -> list[dict]:
@@ -292,12 +328,16 @@ def coverage(*, frameworks, levels: dict[str, dict]) -> list[dict]:
             if any(a["level"] for a in answers):
                 supported += 1
             rows.append(
-                {"id": requirement.identifier, "title": requirement.title, "answers": answers}
+                {
+                    "id": requirement.identifier,
+                    "title": translated_title(requirement.translations, requirement.title),
+                    "answers": answers,
+                }
             )
         out.append(
             {
                 "code": framework.code,
-                "name": framework.name,
+                "name": localized(framework, "name"),
                 "short_name": framework.short_name,
                 "version": framework.version,
                 "requirements": rows,

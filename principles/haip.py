@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db.models import Prefetch
 
 from .models import HaipItem, HaipSection, Question, shown
+from .translations import TITLE_FIELDS, read_translations, translated_title
 
 HAIP_FILE = "haip.yaml"
 LETTER = re.compile(r"[a-z]{1,2}")
@@ -46,6 +47,16 @@ def _title(value, where: str, problems: list[str], limit: int = 200) -> str:
     if len(value) > limit:
         problems.append(f"{where}: 'title' has {len(value)} characters; at most {limit}")
     return value.strip()
+
+
+def _translations(entry: dict, where: str, problems: list[str]) -> dict:
+    """An entry's ``translations:`` (its title in other languages), checked."""
+    return read_translations(
+        entry.get("translations"),
+        fields=TITLE_FIELDS,
+        where=f"{where}: 'translations'",
+        problems=problems,
+    )
 
 
 def read_haip(directory: Path, questions: dict, problems: list[str]) -> dict | None:
@@ -101,11 +112,16 @@ def read_haip(directory: Path, questions: dict, problems: list[str]) -> dict | N
             items[letter] = {
                 "order": order,
                 "title": _title(item.get("title"), item_where, problems),
+                "translations": _translations(item, item_where, problems),
                 "questions": [c for c in codes if c in questions],
             }
         if not items:
             problems.append(f"{where}: a section needs at least one item")
-        sections[number] = {"title": _title(section.get("title"), where, problems), "items": items}
+        sections[number] = {
+            "title": _title(section.get("title"), where, problems),
+            "translations": _translations(section, where, problems),
+            "items": items,
+        }
     if not sections:
         problems.append(f"{HAIP_FILE}: no sections")
     return sections
@@ -128,11 +144,19 @@ def load_haip(sections: dict | None, result) -> None:
     for number, values in sections.items():
         section = existing.get(number) or HaipSection(number=number)
         existing[number] = section
-        _apply(section, {"title": values["title"]}, result)
+        _apply(section, {"title": values["title"], "translations": values["translations"]}, result)
         for letter, item_values in values["items"].items():
             item = items.pop((number, letter), None) or HaipItem(section=section, letter=letter)
             new = item.pk is None
-            _apply(item, {"order": item_values["order"], "title": item_values["title"]}, result)
+            _apply(
+                item,
+                {
+                    "order": item_values["order"],
+                    "title": item_values["title"],
+                    "translations": item_values["translations"],
+                },
+                result,
+            )
             wanted = {question_ids[c] for c in item_values["questions"]}
             if {q.pk for q in item.questions.all()} != wanted:
                 item.questions.set(wanted)
@@ -160,12 +184,20 @@ def export_haip(directory: Path, dump) -> int:
             {
                 "letter": item.letter,
                 "title": item.title,
+                **({"translations": item.translations} if item.translations else {}),
                 "questions": [q.code for q in item.questions.all()],
             }
             for item in section.items.all()
         ]
         count += len(items)
-        sections.append({"number": section.number, "title": section.title, "items": items})
+        sections.append(
+            {
+                "number": section.number,
+                "title": section.title,
+                **({"translations": section.translations} if section.translations else {}),
+                "items": items,
+            }
+        )
     if sections:
         header = (
             "# Exported by manage.py export_framework: the OECD HAIP reporting items and the\n"
@@ -175,14 +207,25 @@ def export_haip(directory: Path, dump) -> int:
     return count
 
 
-def question_sections() -> tuple[dict[int, list[int]], dict[int, str]]:
+def question_sections() -> tuple[dict[int, list[int]], dict[int, str], dict[int, dict]]:
     """Question id -> the sorted section numbers of the items it feeds, and the titles
-    of the sections that have fed items, in one query (the live catalogue's)."""
+    and title translations of the sections that have fed items, in one query (the live
+    catalogue's)."""
     pairs: dict[int, set[int]] = {}
     titles: dict[int, str] = {}
-    for question_id, number, title in HaipItem.questions.through.objects.values_list(
-        "question_id", "haipitem__section__number", "haipitem__section__title"
+    translations: dict[int, dict] = {}
+    for question_id, number, title, translated in HaipItem.questions.through.objects.values_list(
+        "question_id",
+        "haipitem__section__number",
+        "haipitem__section__title",
+        "haipitem__section__translations",
     ):
         pairs.setdefault(question_id, set()).add(number)
         titles[number] = title
-    return {qid: sorted(numbers) for qid, numbers in pairs.items()}, titles
+        translations[number] = translated or {}
+    return {qid: sorted(numbers) for qid, numbers in pairs.items()}, titles, translations
+
+
+def localized_title(obj) -> str:
+    """A section's or item's title in the active language (English where untranslated)."""
+    return translated_title(obj.translations, obj.title)

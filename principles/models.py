@@ -16,6 +16,8 @@ from .translations import (
     PRINCIPLE_FIELDS,
     QUESTION_FIELDS,
     ROLE_FIELDS,
+    TARGET_FRAMEWORK_FIELDS,
+    TITLE_FIELDS,
     translation_problems,
 )
 
@@ -267,6 +269,7 @@ class HaipSection(models.Model):
         unique=True, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
     title = models.CharField(_("title"), max_length=200)
+    translations = translations_field()
     history = HistoricalRecords()
 
     objects = HaipSectionManager()
@@ -280,6 +283,9 @@ class HaipSection(models.Model):
 
     def natural_key(self):
         return (self.number,)
+
+    def clean(self):
+        check_translations(self, TITLE_FIELDS)
 
 
 class HaipItemManager(models.Manager):
@@ -296,6 +302,7 @@ class HaipItem(models.Model):
     title = models.CharField(
         _("title"), max_length=200, help_text=_("A short paraphrase in our own words.")
     )
+    translations = translations_field()
     questions = models.ManyToManyField(
         Question, related_name="haip_items", blank=True, verbose_name=_("feeding questions")
     )
@@ -320,6 +327,9 @@ class HaipItem(models.Model):
     def natural_key(self):
         return self.section.natural_key() + (self.letter,)
 
+    def clean(self):
+        check_translations(self, TITLE_FIELDS)
+
 
 # --- crosswalks to other frameworks (principles/crosswalks.py loads them) -------------
 
@@ -343,6 +353,7 @@ class TargetFramework(models.Model):
     version = models.CharField(_("version"), max_length=60)
     url = models.URLField(max_length=500, blank=True)
     scope_note = models.TextField(_("scope note"), blank=True)
+    translations = translations_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -351,6 +362,9 @@ class TargetFramework(models.Model):
 
     def __str__(self):
         return self.short_name
+
+    def clean(self):
+        check_translations(self, TARGET_FRAMEWORK_FIELDS)
 
 
 class TargetRequirement(models.Model):
@@ -362,6 +376,7 @@ class TargetRequirement(models.Model):
     identifier = models.CharField(max_length=40)
     order = models.PositiveIntegerField()
     title = models.CharField(_("title"), max_length=200)
+    translations = translations_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -375,6 +390,9 @@ class TargetRequirement(models.Model):
 
     def __str__(self):
         return f"{self.framework.short_name} {self.identifier}"
+
+    def clean(self):
+        check_translations(self, TITLE_FIELDS)
 
 
 class CrosswalkMapping(models.Model):

@@ -21,6 +21,10 @@ SOURCE_LANGUAGE = "en"
 PRINCIPLE_FIELDS = ("title", "text", "commentary", "wording_note")
 ROLE_FIELDS = ("name", "description")
 QUESTION_FIELDS = ("text", "guidance", "evidence_expected")
+# The OECD HAIP sections and items, and the requirements of crosswalk target frameworks,
+# translate their short titles only (identifiers are facts and stay as published).
+TITLE_FIELDS = ("title",)
+TARGET_FRAMEWORK_FIELDS = ("name", "scope_note")
 
 
 def translation_languages() -> list[str]:
@@ -72,6 +76,15 @@ def translated(translations: dict | None, language: str | None, name: str, sourc
         return source
     entry = translations.get(language) or translations.get(language.split("-")[0]) or {}
     return entry.get(name) or source
+
+
+def translated_title(translations: dict | None, source: str, language: str | None = None) -> str:
+    """A title in ``language`` (default: the active language), English where it has none."""
+    if language is None:
+        from django.utils.translation import get_language
+
+        language = get_language()
+    return translated(translations, language, "title", source)
 
 
 def wording_note(translations: dict | None, language: str | None) -> str:

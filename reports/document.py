@@ -19,7 +19,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from assessments import services
 from assessments.models import Answer, Assessment, AuditOpinion, Comment, Evidence
@@ -236,7 +236,7 @@ def _build_report(assessment: Assessment, given, language: str) -> dict:
         "methodology": {
             "scale": [{"level": level.value, "label": str(level.label)} for level in Answer.Level],
             "max_level": MAX_LEVEL,
-            "bands": [b.to_dict() for b in rules.bands],
+            "bands": [{**b.to_dict(), "label": gettext(b.label)} for b in rules.bands],
             "bands_frozen_at_submission": bool(
                 (assessment.catalogue_snapshot or {}).get("scoring")
             ),
@@ -310,13 +310,15 @@ def _overall(result: AssessmentResult) -> dict:
 def _floor_rule(rules: Rules) -> dict:
     steps = rules.floor_steps
     if steps:
-        text = (
-            f"The overall band is at most {steps} band{'s' if steps > 1 else ''} above the band "
-            "of the weakest scored principle; when this lowers it, the band before the rule "
-            "is given too."
-        )
+        text = ngettext(
+            "The overall band is at most %(steps)d band above the band of the weakest scored "
+            "principle; when this lowers it, the band before the rule is given too.",
+            "The overall band is at most %(steps)d bands above the band of the weakest scored "
+            "principle; when this lowers it, the band before the rule is given too.",
+            steps,
+        ) % {"steps": steps}
     else:
-        text = "No floor rule applied: the overall band follows the overall score alone."
+        text = gettext("No floor rule applied: the overall band follows the overall score alone.")
     return {"enabled": bool(steps), "max_steps_above_weakest": steps, "text": text}
 
 
@@ -324,19 +326,27 @@ def _overall_rule(result: AssessmentResult) -> dict:
     """The mean of principles, and its effect on this assessment in numbers."""
     lowest = result.lowest
     if result.score is None:
-        effect = "No principle has a score yet."
+        effect = gettext("No principle has a score yet.")
     else:
-        effect = (
-            f"Mean of {result.principles_scored} of {result.principles_total} principles: "
-            f"{result.score:.1f}. Pooled over all answered questions instead, by weight, "
-            f"it would be {result.pooled_score:.1f}. Lowest principle: "
-            f"{lowest.principle.numeral} at {lowest.score:.1f}."
-        )
+        effect = gettext(
+            "Mean of %(scored)s of %(total)s principles: %(score).1f. Pooled over all answered "
+            "questions instead, by weight, it would be %(pooled).1f. Lowest principle: "
+            "%(numeral)s at %(lowest).1f."
+        ) % {
+            "scored": result.principles_scored,
+            "total": result.principles_total,
+            "score": result.score,
+            "pooled": result.pooled_score,
+            "numeral": lowest.principle.numeral,
+            "lowest": lowest.score,
+        }
         if result.floor_applied:
-            effect += (
-                f" The floor rule lowers the band from {result.band_before_floor.label} to "
-                f"{result.band.label}."
-            )
+            effect += " " + gettext(
+                "The floor rule lowers the band from %(before)s to %(after)s."
+            ) % {
+                "before": gettext(result.band_before_floor.label),
+                "after": gettext(result.band.label),
+            }
     return {"name": "mean_of_principles", "effect": effect}
 
 
@@ -496,7 +506,8 @@ def _section_numbers(catalogue: Catalogue) -> list[int]:
 
 
 def _band(band: Band | None) -> dict | None:
-    return {"key": band.key, "label": band.label} if band else None
+    # The label in the report's language (bands are data, marked with gettext_noop).
+    return {"key": band.key, "label": gettext(band.label)} if band else None
 
 
 def _day(value: date | None) -> str | None:

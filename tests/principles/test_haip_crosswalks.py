@@ -21,9 +21,13 @@ pytestmark = pytest.mark.django_db
 
 def state():
     return (
-        sorted(HaipItem.objects.values_list("section__number", "letter", "title")),
+        sorted(HaipItem.objects.values_list("section__number", "letter", "title", "translations")),
         sorted(HaipItem.questions.through.objects.values_list("haipitem_id", "question__code")),
-        sorted(TargetRequirement.objects.values_list("framework__code", "identifier", "title")),
+        sorted(
+            TargetRequirement.objects.values_list(
+                "framework__code", "identifier", "title", "translations"
+            )
+        ),
         sorted(
             CrosswalkMapping.objects.values_list(
                 "question__code", "requirement__identifier", "relationship", "rationale"
@@ -125,6 +129,8 @@ def test_an_edited_mapping_set_updates_in_place(framework_dir):
 
 def test_export_then_load_into_an_empty_catalogue_gives_the_same_items_and_mappings(tmp_path):
     before = state()
+    sections = sorted(HaipSection.objects.values_list("number", "translations"))
+    frameworks = sorted(TargetFramework.objects.values_list("code", "translations"))
     counts = export_framework(directory=tmp_path)
     assert counts["mappings"] == len(before[3])
     assert counts["haip_items"] == len(before[0])
@@ -133,6 +139,9 @@ def test_export_then_load_into_an_empty_catalogue_gives_the_same_items_and_mappi
     load_framework(directory=tmp_path)
     after = state()
     assert after[0] == before[0] and after[2] == before[2] and after[3] == before[3]
+    assert all(row[3] for row in after[0]) and all(row[3] for row in after[2])
+    assert sorted(HaipSection.objects.values_list("number", "translations")) == sections
+    assert sorted(TargetFramework.objects.values_list("code", "translations")) == frameworks
     assert len(after[1]) == len(before[1])
     # And a second load of the export changes nothing.
     assert load_framework(directory=tmp_path).created == 0

@@ -136,7 +136,7 @@ def test_the_preview_shows_the_report_in_its_language(client, officer, assessmen
 
 def test_the_csv_says_its_language_and_holds_the_japanese_wording(issued):
     text = render_csv(issued.document).decode("utf-8-sig")
-    assert '"language","ja"' in text
+    assert '"言語 (language)","ja"' in text
     assert issued.titles["I"] in text
-    # The column names are identifiers for programs: the same in every language.
-    assert '"report_id","principle","principle_title"' in text
+    # The column names are in Japanese, each keeping its identifier for programs.
+    assert '"報告書 ID (report_id)","原則 (principle)","原則の名称 (principle_title)"' in text
