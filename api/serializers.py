@@ -52,10 +52,17 @@ class PrincipleSerializer(serializers.Serializer):
         help_text="The OECD HAIP reporting sections its questions feed.",
     )
     wording_version = serializers.IntegerField()
+    wording_note = serializers.CharField(
+        allow_blank=True,
+        help_text="Where translated wording comes from (e.g. an unofficial translation).",
+    )
     questions = QuestionSerializer(many=True)
 
 
 class CatalogueSerializer(serializers.Serializer):
+    language = serializers.CharField(
+        help_text="The language of the wording (also Content-Language)."
+    )
     principles = PrincipleSerializer(many=True)
     roles = RoleSerializer(many=True)
 

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -29,6 +31,7 @@ from assessments.questionnaire import inputs_from_forms
 from assessments.uploads import ALLOWED, check_evidence_file
 from principles.catalogue import live_catalogue
 from principles.models import LifecycleRole
+from principles.translations import SOURCE_LANGUAGE
 from reports import services as report_services
 from reports.exports import canonical_json, render_csv
 from reports.models import IssuedReport, ReportRender
@@ -37,6 +40,7 @@ from reports.progress import progress_message
 
 from . import serializers as s
 from .errors import ApiError
+from .language import asked_language, profile_language
 from .models import ApiToken
 
 logger = logging.getLogger("api")
@@ -66,11 +70,23 @@ class ApiView(APIView):
 
     parser_classes = [JSONParser]
 
+    def initial(self, request, *args, **kwargs):
+        # The language asked for speaks already in authentication's refusals; the
+        # profile's is known only once the caller is.
+        asked = asked_language(request)
+        translation.activate(asked or SOURCE_LANGUAGE)
+        super().initial(request, *args, **kwargs)
+        if asked is None and (chosen := profile_language(request)):
+            translation.activate(chosen)
+
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response):  # not downloads: a document has its own language
+            response["Content-Language"] = translation.get_language()
+        patch_vary_headers(response, ["Accept-Language"])
         # Not request.auth/.user: those would authenticate a request refused before that.
         token = getattr(request, "_auth", None)
         user = getattr(request, "_user", None)
@@ -180,13 +196,28 @@ class WhoAmIView(ApiView):
 class CatalogueView(ApiView):
     @extend_schema(
         summary="The catalogue",
-        description="Principles, their questions with per-role weights, and the lifecycle roles.",
+        description=(
+            "Principles, their questions with per-role weights, guidance and expected "
+            "evidence, and the lifecycle roles, in the caller's language: `?lang=`, else "
+            "`Accept-Language`, else the language on the caller's profile, else English "
+            "(also for a language the site does not have). Wording not translated is "
+            "English. `Content-Language` and `language` say which language was used."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="A language code, e.g. `ja`; wins over Accept-Language.",
+            )
+        ],
         responses=s.CatalogueSerializer,
         tags=["catalogue"],
     )
     def get(self, request):
-        catalogue = live_catalogue()
-        return Response(s.CatalogueSerializer(asdict(catalogue)).data)
+        language = translation.get_language()
+        catalogue = live_catalogue().localized(language)
+        return Response(s.CatalogueSerializer({**asdict(catalogue), "language": language}).data)
 
 
 class OrganizationsView(ApiView):
