@@ -219,12 +219,30 @@ class EvidenceUploadSerializer(serializers.Serializer):
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     question = serializers.CharField()
+    parent = serializers.IntegerField(
+        allow_null=True, help_text="The thread this is a reply to; null: it starts a thread."
+    )
     author = serializers.CharField()
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
+    blocking = serializers.BooleanField(
+        help_text="An open blocking thread keeps the assessment from being submitted."
+    )
+    resolved = serializers.BooleanField(help_text="Threads only; a reply follows its thread.")
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    resolved_by = serializers.CharField(allow_null=True)
 
 
 class CommentCreateSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    blocking = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Auditors: the assessment cannot be submitted again until it is resolved.",
+    )
+
+
+class ReplySerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
@@ -307,6 +325,12 @@ class ImportSerializer(serializers.Serializer):
     apply = serializers.BooleanField(
         required=False, default=False, help_text="false: dry run only; true: import."
     )
+    digest = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="With apply: the dry run's digest; 409 `stale_import` if anything changed.",
+    )
 
 
 class PlannedRowSerializer(serializers.Serializer):
@@ -322,7 +346,31 @@ class ImportResultSerializer(serializers.Serializer):
     applied = serializers.BooleanField()
     changed = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField())
+    digest = serializers.CharField(
+        help_text="What the dry run decided; send it back with the apply to be sure."
+    )
+    notes = serializers.ListField(child=serializers.CharField())
     rows = PlannedRowSerializer(many=True)
+
+
+class CopyAnswersSerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The assessment to copy from: another of the same organization.",
+    )
+    principles = serializers.ListField(
+        child=serializers.CharField(max_length=5),
+        allow_empty=False,
+        max_length=50,
+        help_text="The numerals of the principles whose answers are copied.",
+    )
+    apply = serializers.BooleanField(
+        required=False, default=False, help_text="false: dry run only; true: copy."
+    )
+    digest = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="The dry run's digest."
+    )
 
 
 class WhoAmISerializer(serializers.Serializer):
@@ -356,6 +404,23 @@ def evidence_data(evidence: Evidence, *, code: str, assessment_id: int) -> dict:
         "download": download,
         "added_by": _person(evidence.added_by),
         "added_at": evidence.added_at,
+    }
+
+
+def comment_data(comment) -> dict:
+    """A comment with its thread state; load it with ``author``, ``resolved_by`` and
+    ``answer__question`` (``api.views._comments``)."""
+    return {
+        "id": comment.pk,
+        "question": comment.answer.question.code,
+        "parent": comment.parent_id,
+        "author": comment.author.get_username(),
+        "text": comment.text,
+        "created_at": comment.created_at,
+        "blocking": comment.blocking,
+        "resolved": comment.resolved_at is not None,
+        "resolved_at": comment.resolved_at,
+        "resolved_by": _person(comment.resolved_by) if comment.resolved_by_id else None,
     }
 
 

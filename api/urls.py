@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import account, schema, views
+from . import account, comments, revisions, schema, views
 from .errors import not_found
 
 A = "api/assessments/<int:pk>/"
@@ -26,7 +26,7 @@ urlpatterns = [
     ),
     path(
         A + "answers/<str:code>/comments/",
-        views.CommentAddView.as_view(),
+        comments.CommentAddView.as_view(),
         name="api_comment_add",
     ),
     path(A + "evidence/", views.EvidenceView.as_view(), name="api_evidence"),
@@ -35,7 +35,24 @@ urlpatterns = [
         views.EvidenceFileView.as_view(),
         name="api_evidence_file",
     ),
-    path(A + "comments/", views.CommentsView.as_view(), name="api_comments"),
+    path(A + "comments/", comments.CommentsView.as_view(), name="api_comments"),
+    path(
+        A + "comments/<int:comment_id>/replies/",
+        comments.CommentReplyView.as_view(),
+        name="api_comment_reply",
+    ),
+    path(
+        A + "comments/<int:comment_id>/resolve/",
+        comments.CommentResolveView.as_view(),
+        name="api_comment_resolve",
+    ),
+    path(
+        A + "comments/<int:comment_id>/reopen/",
+        comments.CommentReopenView.as_view(),
+        name="api_comment_reopen",
+    ),
+    path(A + "revision/", revisions.RevisionView.as_view(), name="api_revision"),
+    path(A + "answers/copy/", revisions.CopyAnswersView.as_view(), name="api_answers_copy"),
     path(A + "submit/", views.SubmitView.as_view(), name="api_submit"),
     path(A + "return/", views.ReturnView.as_view(), name="api_return"),
     path(A + "approve/", views.ApproveView.as_view(), name="api_approve"),

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments import answer_data, answer_import, services
-from assessments.forms import AnswerForm, ApproveForm, CommentForm, ReviewForm
+from assessments.forms import AnswerForm, ApproveForm, ReviewForm
 from assessments.history import answer_changes
 from assessments.models import Answer, Assessment, Comment, Evidence, Membership
 from assessments.questionnaire import inputs_from_forms
@@ -564,51 +564,12 @@ class EvidenceFileView(ApiView):
 # --- review --------------------------------------------------------------------------------
 
 
-def _comment_data(comment: Comment) -> dict:
-    return {
-        "id": comment.pk,
-        "question": comment.answer.question.code,
-        "author": comment.author.get_username(),
-        "text": comment.text,
-        "created_at": comment.created_at,
-    }
-
-
 def _comments(assessment: Assessment):
+    """Every comment of the assessment, threads and replies, oldest first; the people
+    come with them (no query per row)."""
     return Comment.objects.filter(answer__assessment=assessment).select_related(
-        "author", "answer__question"
+        "author", "resolved_by", "answer__question"
     )
-
-
-class CommentsView(ApiView):
-    @extend_schema(
-        summary="The auditors' comments", responses=s.CommentSerializer(many=True), tags=["review"]
-    )
-    def get(self, request, pk: int):
-        assessment = get_assessment(request, pk)
-        return Response([_comment_data(c) for c in _comments(assessment)])
-
-
-class CommentAddView(ApiView):
-    @extend_schema(
-        summary="Comment on an answer",
-        description="Auditors, while the assessment is under review.",
-        request=s.CommentCreateSerializer,
-        responses={201: s.CommentSerializer},
-        tags=["review"],
-    )
-    def post(self, request, pk: int, code: str):
-        assessment = get_assessment(request, pk)
-        require_role(assessment, AUDITOR)
-        data = _valid(s.CommentCreateSerializer, request)
-        answer = get_object_or_404(Answer, assessment=assessment, question__code=code)
-        form = CommentForm({"text": data["text"]})
-        if not form.is_valid():
-            raise _invalid(_("No comment added."), form.errors.get_json_data())
-        comment = services.add_comment(
-            assessment=assessment, answer=answer, text=form.cleaned_data["text"], by=request.user
-        )
-        return Response(_comment_data(comment), status=status.HTTP_201_CREATED)
 
 
 class SubmitView(ApiView):
@@ -727,7 +688,7 @@ class HistoryView(ApiView):
             for e in assessment.events.select_related("by")
         ]
         changes = [asdict(change) for change in answer_changes(assessment)]
-        comments = [_comment_data(c) for c in _comments(assessment)]
+        comments = [s.comment_data(c) for c in _comments(assessment)]
         return Response({"events": events, "changes": changes, "comments": comments})
 
 
@@ -781,13 +742,27 @@ class AnswersImportView(ApiView):
         upload = data["file"]
         content = upload.read(settings.ANSWERS_IMPORT_MAX_BYTES + 1)
         rows = answer_data.read_answers(name=upload.name, content=content)
-        changed = 0
-        if data["apply"]:
-            plan = answer_import.apply_import(assessment=assessment, rows=rows, by=request.user)
-            changed = len(plan.changes)
-        else:
+        if not data["apply"]:
             plan = answer_import.plan_import(assessment=assessment, rows=rows)
-        planned = [
+            return Response(plan_data(plan, applied=False))
+        plan = answer_import.apply_import(
+            assessment=assessment,
+            rows=rows,
+            by=request.user,
+            expected_digest=data.get("digest") or None,
+        )
+        return Response(plan_data(plan, applied=True, changed=len(plan.changes)))
+
+
+def plan_data(plan, *, applied: bool, changed: int = 0) -> dict:
+    """A dry run or an applied import/copy as the API shows it."""
+    return {
+        "applied": applied,
+        "changed": changed,
+        "counts": plan.counts,
+        "digest": plan.digest,
+        "notes": [str(note) for note in plan.notes],
+        "rows": [
             {
                 "line": row.line,
                 "code": row.code,
@@ -797,10 +772,8 @@ class AnswersImportView(ApiView):
                 "reasons": row.reasons,
             }
             for row in plan.rows
-        ]
-        return Response(
-            {"applied": data["apply"], "changed": changed, "counts": plan.counts, "rows": planned}
-        )
+        ],
+    }
 
 
 # --- reports ----------------------------------------------------------------------------------
