@@ -118,5 +118,7 @@ def test_copy_from_another_organization_is_404(assessment, officer, organization
     # Even an officer of both organizations: the source must be of the same one.
     Membership.objects.create(user=officer, organization=elsewhere, role="officer")
     stranger = new_draft(elsewhere, officer)
-    response = copy(api_for(officer, organization), assessment, source=stranger.pk, principles=["I"])
+    response = copy(
+        api_for(officer, organization), assessment, source=stranger.pk, principles=["I"]
+    )
     assert response.status_code == 404 and response.json()["code"] == "not_found"
