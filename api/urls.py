@@ -13,6 +13,16 @@ urlpatterns = [
     path("api/docs/", schema.docs, name="api_docs"),
     path("api/whoami/", views.WhoAmIView.as_view(), name="api_whoami"),
     path("api/catalogue/", views.CatalogueView.as_view(), name="api_catalogue"),
+    path(
+        "api/catalogue/oscal/catalog.json",
+        views.OscalCatalogView.as_view(),
+        name="api_oscal_catalog",
+    ),
+    path(
+        "api/catalogue/oscal/profile-<slug:role>.json",
+        views.OscalProfileView.as_view(),
+        name="api_oscal_profile",
+    ),
     path("api/organizations/", views.OrganizationsView.as_view(), name="api_organizations"),
     path("api/assessments/", views.AssessmentsView.as_view(), name="api_assessments"),
     path(A, views.AssessmentView.as_view(), name="api_assessment"),

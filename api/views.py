@@ -29,6 +29,7 @@ from assessments.history import answer_changes
 from assessments.models import Answer, Assessment, Comment, Evidence, Membership
 from assessments.questionnaire import inputs_from_forms
 from assessments.uploads import ALLOWED, check_evidence_file
+from principles import oscal
 from principles.catalogue import live_catalogue
 from principles.models import LifecycleRole
 from principles.translations import SOURCE_LANGUAGE
@@ -218,6 +219,46 @@ class CatalogueView(ApiView):
         language = translation.get_language()
         catalogue = live_catalogue().localized(language)
         return Response(s.CatalogueSerializer({**asdict(catalogue), "language": language}).data)
+
+
+class OscalCatalogView(ApiView):
+    @extend_schema(
+        summary="The catalogue as an OSCAL catalog",
+        description=(
+            f"OSCAL {oscal.OSCAL_VERSION}: principles as groups, questions as controls, "
+            "guidance and expected evidence as parts (the catalogue's source wording)."
+        ),
+        responses=_document("OSCAL JSON."),
+        tags=["catalogue"],
+    )
+    def get(self, request):
+        catalog = oscal.build_catalog(
+            live_catalogue(), last_modified=oscal.catalogue_last_modified()
+        )
+        return _download(oscal.serialize(catalog), "application/json", "haip-catalog.oscal.json")
+
+
+class OscalProfileView(ApiView):
+    @extend_schema(
+        summary="One lifecycle role's OSCAL profile",
+        description=(
+            f"OSCAL {oscal.OSCAL_VERSION}: the questions that apply to the role, with their "
+            "weights as properties. An unknown role is 404."
+        ),
+        responses=_document("OSCAL JSON."),
+        tags=["catalogue"],
+    )
+    def get(self, request, role: str):
+        try:
+            profile = oscal.build_profile(
+                live_catalogue(), role, last_modified=oscal.catalogue_last_modified()
+            )
+        except oscal.UnknownRole as exc:
+            message = _("No lifecycle role has the code “%(role)s”.") % {"role": role}
+            raise ApiError(message, code="not_found", status_code=404) from exc
+        return _download(
+            oscal.serialize(profile), "application/json", f"haip-profile-{role}.oscal.json"
+        )
 
 
 class OrganizationsView(ApiView):
