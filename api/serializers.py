@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from assessments.models import Answer, Assessment, Evidence
@@ -168,6 +169,11 @@ class AnswerSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="Send it back when you change the answer.")
     updated_by = serializers.CharField(allow_null=True)
     updated_at = serializers.DateTimeField(allow_null=True)
+    reviewed = serializers.BooleanField(
+        help_text="An auditor marked it reviewed (a change to the answer clears the mark)."
+    )
+    reviewed_by = serializers.CharField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
     evidence = EvidenceSerializer(many=True)
 
 
@@ -269,6 +275,35 @@ class ApproveSerializer(serializers.Serializer):
         help_text="The issued report's language; default: the installation's.",
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    confirm_unreviewed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Approve although some answers are not marked reviewed (the page asks to "
+            "confirm this too); without it such an approval is 409 `unreviewed_answers`."
+        ),
+    )
+
+
+class ReviewedSerializer(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, max_length=500
+    )
+    principle = serializers.CharField(required=False, max_length=5)
+    reviewed = serializers.BooleanField(
+        required=False, default=True, help_text="false: remove the reviewed mark."
+    )
+
+    def validate(self, data):
+        if bool(data.get("codes")) == bool(data.get("principle")):
+            raise serializers.ValidationError(_("Give either codes or a principle."))
+        return data
+
+
+class MarkedSerializer(serializers.Serializer):
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="The codes whose mark changed."
+    )
 
 
 class AcceptNotApplicableSerializer(serializers.Serializer):
@@ -279,7 +314,7 @@ class AcceptNotApplicableSerializer(serializers.Serializer):
 
     def validate(self, data):
         if bool(data.get("codes")) == bool(data.get("principle")):
-            raise serializers.ValidationError("Give either codes or a principle.")
+            raise serializers.ValidationError(_("Give either codes or a principle."))
         return data
 
 
@@ -450,6 +485,9 @@ def answer_row(*, code: str, principle: str, question_id: int, answer, assessmen
         "version": answer.version if answer else 0,
         "updated_by": _person(answer.updated_by) if answer and answer.updated_by_id else None,
         "updated_at": answer.updated_at if answer else None,
+        "reviewed": bool(answer and answer.reviewed_at),
+        "reviewed_by": _person(answer.reviewed_by) if answer and answer.reviewed_by_id else None,
+        "reviewed_at": answer.reviewed_at if answer else None,
         "evidence": [evidence_data(ev, code=code, assessment_id=assessment_id) for ev in evidence],
     }
 

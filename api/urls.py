@@ -71,6 +71,7 @@ urlpatterns = [
         views.AcceptNotApplicableView.as_view(),
         name="api_accept_not_applicable",
     ),
+    path(A + "reviewed/", views.ReviewedView.as_view(), name="api_reviewed"),
     path(A + "history/", views.HistoryView.as_view(), name="api_history"),
     path(A + "report.json", views.ReportJsonView.as_view(), name="api_report_json"),
     path(A + "report.csv", views.ReportCsvView.as_view(), name="api_report_csv"),

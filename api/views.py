@@ -392,7 +392,7 @@ class AssessmentView(ApiView):
 
 def _answers(assessment: Assessment):
     evidence = Evidence.objects.select_related("added_by").order_by("added_at", "pk")
-    return assessment.answers.select_related("updated_by").prefetch_related(
+    return assessment.answers.select_related("updated_by", "reviewed_by").prefetch_related(
         Prefetch("evidence", queryset=evidence)
     )
 
@@ -658,8 +658,10 @@ class ApproveView(ApiView):
         description=(
             "Auditors. The same opinion as the page asks for: review scope, sampling, "
             "opinion, affiliation and independence; without it 400 `opinion_required`. "
-            "Every “not applicable” answer must be accepted first. The report is issued "
-            "in the background."
+            "Every “not applicable” answer must be accepted first and no blocking comment "
+            "thread may be open (409 `workflow_refused`, the codes in details). Answers not "
+            "marked reviewed need `confirm_unreviewed: true` (409 `unreviewed_answers`, the "
+            "codes in details). The report is issued in the background."
         ),
         request=s.ApproveSerializer,
         responses=s.AssessmentDetailSerializer,
@@ -691,6 +693,7 @@ class ApproveView(ApiView):
             by=request.user,
             opinion=form.opinion_input(),
             comment=form.cleaned_data["comment"],
+            confirm_unreviewed=data["confirm_unreviewed"],
         )
         return Response(_detail(_fresh(request, pk)))
 
@@ -714,6 +717,31 @@ class AcceptNotApplicableView(ApiView):
             numeral=data.get("principle") or None,
         )
         return Response({"accepted": accepted})
+
+
+class ReviewedView(ApiView):
+    @extend_schema(
+        summary="Mark answers reviewed (or remove the mark)",
+        description=(
+            "Auditors, under review: the given codes, or every answered one of a principle. "
+            "A later change to an answer clears its mark."
+        ),
+        request=s.ReviewedSerializer,
+        responses=s.MarkedSerializer,
+        tags=["review"],
+    )
+    def post(self, request, pk: int):
+        assessment = get_assessment(request, pk)
+        require_role(assessment, AUDITOR)
+        data = _valid(s.ReviewedSerializer, request)
+        changed = services.mark_reviewed(
+            assessment=assessment,
+            by=request.user,
+            codes=data.get("codes") or None,
+            numeral=data.get("principle") or None,
+            reviewed=data["reviewed"],
+        )
+        return Response({"changed": changed})
 
 
 class HistoryView(ApiView):
