@@ -95,3 +95,12 @@ def test_refused_token_is_answered_in_the_asked_language(client):
     assert response.status_code == 401
     assert response.json()["code"] == "token_invalid"
     assert response["Content-Language"] == "ja"
+
+
+def test_a_signed_in_browser_gets_the_language_chosen_at_sign_in(client, officer, japanese):
+    set_user_language(user=officer, language="ja")
+    client.force_login(officer)
+    response = client.get(CATALOGUE)
+    assert response.status_code == 200
+    assert response["Content-Language"] == "ja"
+    assert principle_one(response.json())["title"] == japanese[0]["title"]
