@@ -353,13 +353,14 @@ def api_officer_loop(client, username, assessment, deadline, stats, fault, confi
         return
     versions = {row["code"]: row["version"] for row in json.loads(content)}
     codes = sorted(versions)
-    counter = 0
+    counter, saved = 0, []
     while time.monotonic() < deadline:
-        code = codes[counter % len(codes)]
         counter += 1
+        stale = counter % 10 == 0 and bool(saved)
+        # A stale save goes to the answer saved last, with the version before it.
+        code = saved[-1] if stale else codes[len(saved) % len(codes)]
         level = counter % 4  # 0..3: no evidence needed
         explanation = f"{username} API save {counter}"
-        stale = counter % 10 == 0 and versions[code] > 0
         change = {
             "code": code,
             "version": versions[code] - 1 if stale else versions[code],
@@ -382,6 +383,7 @@ def api_officer_loop(client, username, assessment, deadline, stats, fault, confi
         if ok:
             versions[code] = body["answers"][0]["version"]
             confirmed[(assessment, code)] = (level, explanation)
+            saved.append(code)
         elif status == 409:  # not expected (one client per assessment): read again
             versions[code] = (body.get("details") or [{}])[0].get("current", {}).get("version", 0)
 
