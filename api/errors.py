@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from assessments.answer_data import AnswersFileError
 from assessments.answer_import import ImportRejected, StaleImport
 from assessments.models import AssessmentLocked
-from assessments.services import LimitExceeded, StaleAnswers, WorkflowError
+from assessments.services import LimitExceeded, StaleAnswers, UnreviewedAnswers, WorkflowError
 
 logger = logging.getLogger("api")
 
@@ -73,6 +73,8 @@ def _domain(exc: Exception) -> tuple[int, dict] | None:
     if isinstance(exc, LimitExceeded):
         details = {"field": exc.field or None, "question_id": exc.question_id}
         return status.HTTP_400_BAD_REQUEST, body("limit_exceeded", str(exc), details)
+    if isinstance(exc, UnreviewedAnswers):
+        return status.HTTP_409_CONFLICT, body("unreviewed_answers", str(exc), exc.details)
     if isinstance(exc, WorkflowError):
         return status.HTTP_409_CONFLICT, body("workflow_refused", str(exc), exc.details or None)
     if isinstance(exc, AnswersFileError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from assessments.models import Answer, Assessment, Evidence
@@ -52,10 +53,17 @@ class PrincipleSerializer(serializers.Serializer):
         help_text="The OECD HAIP reporting sections its questions feed.",
     )
     wording_version = serializers.IntegerField()
+    wording_note = serializers.CharField(
+        allow_blank=True,
+        help_text="Where translated wording comes from (e.g. an unofficial translation).",
+    )
     questions = QuestionSerializer(many=True)
 
 
 class CatalogueSerializer(serializers.Serializer):
+    language = serializers.CharField(
+        help_text="The language of the wording (also Content-Language)."
+    )
     principles = PrincipleSerializer(many=True)
     roles = RoleSerializer(many=True)
 
@@ -161,6 +169,11 @@ class AnswerSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="Send it back when you change the answer.")
     updated_by = serializers.CharField(allow_null=True)
     updated_at = serializers.DateTimeField(allow_null=True)
+    reviewed = serializers.BooleanField(
+        help_text="An auditor marked it reviewed (a change to the answer clears the mark)."
+    )
+    reviewed_by = serializers.CharField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
     evidence = EvidenceSerializer(many=True)
 
 
@@ -212,12 +225,30 @@ class EvidenceUploadSerializer(serializers.Serializer):
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     question = serializers.CharField()
+    parent = serializers.IntegerField(
+        allow_null=True, help_text="The thread this is a reply to; null: it starts a thread."
+    )
     author = serializers.CharField()
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
+    blocking = serializers.BooleanField(
+        help_text="An open blocking thread keeps the assessment from being submitted."
+    )
+    resolved = serializers.BooleanField(help_text="Threads only; a reply follows its thread.")
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    resolved_by = serializers.CharField(allow_null=True)
 
 
 class CommentCreateSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    blocking = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Auditors: the assessment cannot be submitted again until it is resolved.",
+    )
+
+
+class ReplySerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
@@ -244,6 +275,35 @@ class ApproveSerializer(serializers.Serializer):
         help_text="The issued report's language; default: the installation's.",
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    confirm_unreviewed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Approve although some answers are not marked reviewed (the page asks to "
+            "confirm this too); without it such an approval is 409 `unreviewed_answers`."
+        ),
+    )
+
+
+class ReviewedSerializer(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, max_length=500
+    )
+    principle = serializers.CharField(required=False, max_length=5)
+    reviewed = serializers.BooleanField(
+        required=False, default=True, help_text="false: remove the reviewed mark."
+    )
+
+    def validate(self, data):
+        if bool(data.get("codes")) == bool(data.get("principle")):
+            raise serializers.ValidationError(_("Give either codes or a principle."))
+        return data
+
+
+class MarkedSerializer(serializers.Serializer):
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="The codes whose mark changed."
+    )
 
 
 class AcceptNotApplicableSerializer(serializers.Serializer):
@@ -254,7 +314,7 @@ class AcceptNotApplicableSerializer(serializers.Serializer):
 
     def validate(self, data):
         if bool(data.get("codes")) == bool(data.get("principle")):
-            raise serializers.ValidationError("Give either codes or a principle.")
+            raise serializers.ValidationError(_("Give either codes or a principle."))
         return data
 
 
@@ -300,6 +360,12 @@ class ImportSerializer(serializers.Serializer):
     apply = serializers.BooleanField(
         required=False, default=False, help_text="false: dry run only; true: import."
     )
+    digest = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="With apply: the dry run's digest; 409 `stale_import` if anything changed.",
+    )
 
 
 class PlannedRowSerializer(serializers.Serializer):
@@ -315,7 +381,31 @@ class ImportResultSerializer(serializers.Serializer):
     applied = serializers.BooleanField()
     changed = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField())
+    digest = serializers.CharField(
+        help_text="What the dry run decided; send it back with the apply to be sure."
+    )
+    notes = serializers.ListField(child=serializers.CharField())
     rows = PlannedRowSerializer(many=True)
+
+
+class CopyAnswersSerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The assessment to copy from: another of the same organization.",
+    )
+    principles = serializers.ListField(
+        child=serializers.CharField(max_length=5),
+        allow_empty=False,
+        max_length=50,
+        help_text="The numerals of the principles whose answers are copied.",
+    )
+    apply = serializers.BooleanField(
+        required=False, default=False, help_text="false: dry run only; true: copy."
+    )
+    digest = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="The dry run's digest."
+    )
 
 
 class WhoAmISerializer(serializers.Serializer):
@@ -352,6 +442,23 @@ def evidence_data(evidence: Evidence, *, code: str, assessment_id: int) -> dict:
     }
 
 
+def comment_data(comment) -> dict:
+    """A comment with its thread state; load it with ``author``, ``resolved_by`` and
+    ``answer__question`` (``api.views._comments``)."""
+    return {
+        "id": comment.pk,
+        "question": comment.answer.question.code,
+        "parent": comment.parent_id,
+        "author": comment.author.get_username(),
+        "text": comment.text,
+        "created_at": comment.created_at,
+        "blocking": comment.blocking,
+        "resolved": comment.resolved_at is not None,
+        "resolved_at": comment.resolved_at,
+        "resolved_by": _person(comment.resolved_by) if comment.resolved_by_id else None,
+    }
+
+
 def answer_data_of(answer: Answer | None) -> dict | None:
     """The current state of an answer (the body of a 409), or None when unanswered."""
     if answer is None:
@@ -378,6 +485,9 @@ def answer_row(*, code: str, principle: str, question_id: int, answer, assessmen
         "version": answer.version if answer else 0,
         "updated_by": _person(answer.updated_by) if answer and answer.updated_by_id else None,
         "updated_at": answer.updated_at if answer else None,
+        "reviewed": bool(answer and answer.reviewed_at),
+        "reviewed_by": _person(answer.reviewed_by) if answer and answer.reviewed_by_id else None,
+        "reviewed_at": answer.reviewed_at if answer else None,
         "evidence": [evidence_data(ev, code=code, assessment_id=assessment_id) for ev in evidence],
     }
 

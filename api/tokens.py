@@ -92,7 +92,7 @@ def find_token(secret: str) -> ApiToken | None:
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     return (
-        ApiToken.objects.select_related("user", "organization")
+        ApiToken.objects.select_related("user__profile", "organization")
         .filter(digest=digest_of(secret))
         .first()
     )

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,13 +24,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments import answer_data, answer_import, services
-from assessments.forms import AnswerForm, ApproveForm, CommentForm, ReviewForm
+from assessments.forms import AnswerForm, ApproveForm, ReviewForm
 from assessments.history import answer_changes
 from assessments.models import Answer, Assessment, Comment, Evidence, Membership
 from assessments.questionnaire import inputs_from_forms
 from assessments.uploads import ALLOWED, check_evidence_file
+from principles import oscal
 from principles.catalogue import live_catalogue
 from principles.models import LifecycleRole
+from principles.translations import SOURCE_LANGUAGE
 from reports import services as report_services
 from reports.exports import canonical_json, render_csv
 from reports.models import IssuedReport, ReportRender
@@ -37,6 +41,7 @@ from reports.progress import progress_message
 
 from . import serializers as s
 from .errors import ApiError
+from .language import asked_language, profile_language
 from .models import ApiToken
 
 logger = logging.getLogger("api")
@@ -66,11 +71,23 @@ class ApiView(APIView):
 
     parser_classes = [JSONParser]
 
+    def initial(self, request, *args, **kwargs):
+        # The language asked for speaks already in authentication's refusals; the
+        # profile's is known only once the caller is.
+        asked = asked_language(request)
+        translation.activate(asked or SOURCE_LANGUAGE)
+        super().initial(request, *args, **kwargs)
+        if asked is None and (chosen := profile_language(request)):
+            translation.activate(chosen)
+
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response):  # not downloads: a document has its own language
+            response["Content-Language"] = translation.get_language()
+        patch_vary_headers(response, ["Accept-Language"])
         # Not request.auth/.user: those would authenticate a request refused before that.
         token = getattr(request, "_auth", None)
         user = getattr(request, "_user", None)
@@ -180,13 +197,68 @@ class WhoAmIView(ApiView):
 class CatalogueView(ApiView):
     @extend_schema(
         summary="The catalogue",
-        description="Principles, their questions with per-role weights, and the lifecycle roles.",
+        description=(
+            "Principles, their questions with per-role weights, guidance and expected "
+            "evidence, and the lifecycle roles, in the caller's language: `?lang=`, else "
+            "`Accept-Language`, else the language on the caller's profile, else English "
+            "(also for a language the site does not have). Wording not translated is "
+            "English. `Content-Language` and `language` say which language was used."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="A language code, e.g. `ja`; wins over Accept-Language.",
+            )
+        ],
         responses=s.CatalogueSerializer,
         tags=["catalogue"],
     )
     def get(self, request):
-        catalogue = live_catalogue()
-        return Response(s.CatalogueSerializer(asdict(catalogue)).data)
+        language = translation.get_language()
+        catalogue = live_catalogue().localized(language)
+        return Response(s.CatalogueSerializer({**asdict(catalogue), "language": language}).data)
+
+
+class OscalCatalogView(ApiView):
+    @extend_schema(
+        summary="The catalogue as an OSCAL catalog",
+        description=(
+            f"OSCAL {oscal.OSCAL_VERSION}: principles as groups, questions as controls, "
+            "guidance and expected evidence as parts (the catalogue's source wording)."
+        ),
+        responses=_document("OSCAL JSON."),
+        tags=["catalogue"],
+    )
+    def get(self, request):
+        catalog = oscal.build_catalog(
+            live_catalogue(), last_modified=oscal.catalogue_last_modified()
+        )
+        return _download(oscal.serialize(catalog), "application/json", "haip-catalog.oscal.json")
+
+
+class OscalProfileView(ApiView):
+    @extend_schema(
+        summary="One lifecycle role's OSCAL profile",
+        description=(
+            f"OSCAL {oscal.OSCAL_VERSION}: the questions that apply to the role, with their "
+            "weights as properties. An unknown role is 404."
+        ),
+        responses=_document("OSCAL JSON."),
+        tags=["catalogue"],
+    )
+    def get(self, request, role: str):
+        try:
+            profile = oscal.build_profile(
+                live_catalogue(), role, last_modified=oscal.catalogue_last_modified()
+            )
+        except oscal.UnknownRole as exc:
+            message = _("No lifecycle role has the code “%(role)s”.") % {"role": role}
+            raise ApiError(message, code="not_found", status_code=404) from exc
+        return _download(
+            oscal.serialize(profile), "application/json", f"haip-profile-{role}.oscal.json"
+        )
 
 
 class OrganizationsView(ApiView):
@@ -320,7 +392,7 @@ class AssessmentView(ApiView):
 
 def _answers(assessment: Assessment):
     evidence = Evidence.objects.select_related("added_by").order_by("added_at", "pk")
-    return assessment.answers.select_related("updated_by").prefetch_related(
+    return assessment.answers.select_related("updated_by", "reviewed_by").prefetch_related(
         Prefetch("evidence", queryset=evidence)
     )
 
@@ -533,51 +605,12 @@ class EvidenceFileView(ApiView):
 # --- review --------------------------------------------------------------------------------
 
 
-def _comment_data(comment: Comment) -> dict:
-    return {
-        "id": comment.pk,
-        "question": comment.answer.question.code,
-        "author": comment.author.get_username(),
-        "text": comment.text,
-        "created_at": comment.created_at,
-    }
-
-
 def _comments(assessment: Assessment):
+    """Every comment of the assessment, threads and replies, oldest first; the people
+    come with them (no query per row)."""
     return Comment.objects.filter(answer__assessment=assessment).select_related(
-        "author", "answer__question"
+        "author", "resolved_by", "answer__question"
     )
-
-
-class CommentsView(ApiView):
-    @extend_schema(
-        summary="The auditors' comments", responses=s.CommentSerializer(many=True), tags=["review"]
-    )
-    def get(self, request, pk: int):
-        assessment = get_assessment(request, pk)
-        return Response([_comment_data(c) for c in _comments(assessment)])
-
-
-class CommentAddView(ApiView):
-    @extend_schema(
-        summary="Comment on an answer",
-        description="Auditors, while the assessment is under review.",
-        request=s.CommentCreateSerializer,
-        responses={201: s.CommentSerializer},
-        tags=["review"],
-    )
-    def post(self, request, pk: int, code: str):
-        assessment = get_assessment(request, pk)
-        require_role(assessment, AUDITOR)
-        data = _valid(s.CommentCreateSerializer, request)
-        answer = get_object_or_404(Answer, assessment=assessment, question__code=code)
-        form = CommentForm({"text": data["text"]})
-        if not form.is_valid():
-            raise _invalid(_("No comment added."), form.errors.get_json_data())
-        comment = services.add_comment(
-            assessment=assessment, answer=answer, text=form.cleaned_data["text"], by=request.user
-        )
-        return Response(_comment_data(comment), status=status.HTTP_201_CREATED)
 
 
 class SubmitView(ApiView):
@@ -625,8 +658,10 @@ class ApproveView(ApiView):
         description=(
             "Auditors. The same opinion as the page asks for: review scope, sampling, "
             "opinion, affiliation and independence; without it 400 `opinion_required`. "
-            "Every “not applicable” answer must be accepted first. The report is issued "
-            "in the background."
+            "Every “not applicable” answer must be accepted first and no blocking comment "
+            "thread may be open (409 `workflow_refused`, the codes in details). Answers not "
+            "marked reviewed need `confirm_unreviewed: true` (409 `unreviewed_answers`, the "
+            "codes in details). The report is issued in the background."
         ),
         request=s.ApproveSerializer,
         responses=s.AssessmentDetailSerializer,
@@ -658,6 +693,7 @@ class ApproveView(ApiView):
             by=request.user,
             opinion=form.opinion_input(),
             comment=form.cleaned_data["comment"],
+            confirm_unreviewed=data["confirm_unreviewed"],
         )
         return Response(_detail(_fresh(request, pk)))
 
@@ -683,6 +719,31 @@ class AcceptNotApplicableView(ApiView):
         return Response({"accepted": accepted})
 
 
+class ReviewedView(ApiView):
+    @extend_schema(
+        summary="Mark answers reviewed (or remove the mark)",
+        description=(
+            "Auditors, under review: the given codes, or every answered one of a principle. "
+            "A later change to an answer clears its mark."
+        ),
+        request=s.ReviewedSerializer,
+        responses=s.MarkedSerializer,
+        tags=["review"],
+    )
+    def post(self, request, pk: int):
+        assessment = get_assessment(request, pk)
+        require_role(assessment, AUDITOR)
+        data = _valid(s.ReviewedSerializer, request)
+        changed = services.mark_reviewed(
+            assessment=assessment,
+            by=request.user,
+            codes=data.get("codes") or None,
+            numeral=data.get("principle") or None,
+            reviewed=data["reviewed"],
+        )
+        return Response({"changed": changed})
+
+
 class HistoryView(ApiView):
     @extend_schema(
         summary="Its history: workflow steps, answer changes, comments",
@@ -696,7 +757,7 @@ class HistoryView(ApiView):
             for e in assessment.events.select_related("by")
         ]
         changes = [asdict(change) for change in answer_changes(assessment)]
-        comments = [_comment_data(c) for c in _comments(assessment)]
+        comments = [s.comment_data(c) for c in _comments(assessment)]
         return Response({"events": events, "changes": changes, "comments": comments})
 
 
@@ -750,13 +811,27 @@ class AnswersImportView(ApiView):
         upload = data["file"]
         content = upload.read(settings.ANSWERS_IMPORT_MAX_BYTES + 1)
         rows = answer_data.read_answers(name=upload.name, content=content)
-        changed = 0
-        if data["apply"]:
-            plan = answer_import.apply_import(assessment=assessment, rows=rows, by=request.user)
-            changed = len(plan.changes)
-        else:
+        if not data["apply"]:
             plan = answer_import.plan_import(assessment=assessment, rows=rows)
-        planned = [
+            return Response(plan_data(plan, applied=False))
+        plan = answer_import.apply_import(
+            assessment=assessment,
+            rows=rows,
+            by=request.user,
+            expected_digest=data.get("digest") or None,
+        )
+        return Response(plan_data(plan, applied=True, changed=len(plan.changes)))
+
+
+def plan_data(plan, *, applied: bool, changed: int = 0) -> dict:
+    """A dry run or an applied import/copy as the API shows it."""
+    return {
+        "applied": applied,
+        "changed": changed,
+        "counts": plan.counts,
+        "digest": plan.digest,
+        "notes": [str(note) for note in plan.notes],
+        "rows": [
             {
                 "line": row.line,
                 "code": row.code,
@@ -766,10 +841,8 @@ class AnswersImportView(ApiView):
                 "reasons": row.reasons,
             }
             for row in plan.rows
-        ]
-        return Response(
-            {"applied": data["apply"], "changed": changed, "counts": plan.counts, "rows": planned}
-        )
+        ],
+    }
 
 
 # --- reports ----------------------------------------------------------------------------------

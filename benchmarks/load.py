@@ -3,6 +3,7 @@
 Run as root on a machine with PostgreSQL installed (as CI has):
 
     .venv/bin/python benchmarks/load.py [--seconds 60] [--officers 20] [--auditors 5]
+                                        [--api-clients 5]
                                         [--kill-worker-at SECONDS] [--db-outage-at SECONDS]
                                         [--heavy-draft]
 
@@ -12,11 +13,17 @@ and a task worker (``manage.py db_worker``, which renders the report PDFs), wait
 until the demo's approved report is issued and then, for the given time, has
 the officers save answers through the real
 questionnaire form (GET the page, POST it back with one answer changed) while
-the auditors read reports (HTML preview, JSON, CSV and the issued PDF) and one
-client polls the health endpoint. Only 127.0.0.1 is contacted.
+the auditors read reports (HTML preview, JSON, CSV and the issued PDF), the API
+clients save answers through the REST API (each an officer with an assessment of
+their own and a read-write personal access token made in the set-up: PATCH
+/api/assessments/ID/answers/ with one answer changed and the version last read;
+every tenth save deliberately sends a stale version, which must be refused with 409
+``stale_version``) and one client polls the health endpoint. Only 127.0.0.1 is
+contacted.
 
-It prints requests per second, p50/p95 latency and errors for saves, reads and
-the health endpoint, then checks that every answer whose save was confirmed is
+It prints requests per second, p50/p95 latency and errors for saves (``save``:
+the questionnaire form; ``apisave``: the API), reads and the health endpoint, the
+API save p95 next to the HTML save p95, then checks that every answer whose save was confirmed is
 in the database with exactly the value saved last (no lost answers).
 
 --kill-worker-at kills one gunicorn worker with SIGKILL at that second: requests
@@ -104,6 +111,8 @@ def app_env() -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=HOST,
         DJANGO_MEDIA_ROOT=f"/tmp/{DB_NAME}-media",
+        # The benchmark measures saves, not the per-token throttle (300/minute).
+        API_THROTTLE_RATE="1000000/minute",
         # Issued reports are signed: a demo identity made by prepare_app.
         REPORT_SIGNING_P12=f"{SIGNING_DIR}/demo-signer.p12",
         REPORT_SIGNING_P12_PASSPHRASE="demo-signing-passphrase",
@@ -127,6 +136,13 @@ for i in range({officers}):
 for i in range({auditors}):
     user = User.objects.create_user(f"auditor{{i}}", password="{password}")
     Membership.objects.create(user=user, organization=org, role="auditor")
+from api import tokens
+for i in range({api_clients}):
+    user = User.objects.create_user(f"apiofficer{{i}}", password="{password}")
+    Membership.objects.create(user=user, organization=org, role="officer")
+    a = services.create_assessment(organization=org, title=f"API {{i}}", scope="load", by=user)
+    _, secret = tokens.create_token(user=user, organization=org, name=f"load {{i}}", access="write")
+    print(f"api apiofficer{{i}} {{a.pk}} {{secret}}")
 for a in Assessment.objects.filter(organization=org, title__startswith="Aurora"):
     print(f"readable {{a.pk}} {{a.status}}")
 if {heavy}:
@@ -149,7 +165,7 @@ if {heavy}:
 """
 
 
-def prepare_app(env, officers: int, auditors: int, heavy: bool):
+def prepare_app(env, officers: int, auditors: int, heavy: bool, api_clients: int = 0):
     manage = PYTHON, "manage.py"
     sh(*manage, "migrate", "-v0", env=env)
     sh(*manage, "load_framework", "-v0", env=env)
@@ -157,14 +173,16 @@ def prepare_app(env, officers: int, auditors: int, heavy: bool):
     sh(*manage, "seed_demo", "-v0", env=env)
     sh(*manage, "collectstatic", "--noinput", "-v0", env=env)
     script = SETUP_SCRIPT.format(
-        officers=officers, auditors=auditors, password=PASSWORD, heavy=heavy
-    )
+        officers=officers, auditors=auditors, password=PASSWORD, heavy=heavy,
+        api_clients=api_clients,
+    )  # fmt: skip
     out = sh(*manage, "shell", "-v0", "-c", script, env=env).stdout
     own = {m[0]: int(m[1]) for m in re.findall(r"assessment (\S+) (\d+)", out)}
+    api = {m[0]: (int(m[1]), m[2]) for m in re.findall(r"api (\S+) (\d+) (haip_\S+)", out)}
     readable = [(int(pk), status) for pk, status in re.findall(r"readable (\d+) (\w+)", out)]
     found = re.search(r"heavy (\d+) (\d+) (\d+)", out)
     heavy_draft = tuple(map(int, found.groups())) if found else None  # pk, questions, chars
-    return own, readable, heavy_draft
+    return own, readable, heavy_draft, api
 
 
 # --- a small browser-like client -----------------------------------------------
@@ -206,8 +224,9 @@ class FormParser(HTMLParser):
 
 
 class Client:
-    def __init__(self, port: int):
+    def __init__(self, port: int, token: str = ""):
         self.port = port
+        self.token = token  # an API client: a personal access token, JSON bodies
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
 
@@ -219,7 +238,12 @@ class Client:
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
         }
         data = None
-        if body is not None:
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+            if body is not None:
+                data = json.dumps(body)
+                headers["Content-Type"] = "application/json"
+        elif body is not None:
             data = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = f"https://{HOST}:{self.port}"
@@ -235,7 +259,7 @@ class Client:
             except (ConnectionError, http.client.HTTPException, OSError):
                 self.conn.close()
                 self.conn = None
-                if attempt or method == "POST":
+                if attempt or method in ("POST", "PATCH"):
                     raise
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
@@ -317,6 +341,51 @@ def officer_loop(client, username, assessment, deadline, stats, fault, confirmed
         stats.record("save", time.monotonic() - start, ok, fault.active())
         if ok:
             confirmed[(assessment, code)] = (int(level), explanation)
+
+
+def api_officer_loop(client, username, assessment, deadline, stats, fault, confirmed):
+    """Save one answer at a time through the REST API with the version last read;
+    every tenth save sends a stale version on purpose and must get 409."""
+    path = f"/api/assessments/{assessment}/answers/"
+    status, _, content = client.request("GET", path)
+    if status != 200:
+        stats.record("apisave", 0, False, fault.active())
+        return
+    versions = {row["code"]: row["version"] for row in json.loads(content)}
+    codes = sorted(versions)
+    counter, saved = 0, []
+    while time.monotonic() < deadline:
+        counter += 1
+        stale = counter % 10 == 0 and bool(saved)
+        # A stale save goes to the answer saved last, with the version before it.
+        code = saved[-1] if stale else codes[len(saved) % len(codes)]
+        level = counter % 4  # 0..3: no evidence needed
+        explanation = f"{username} API save {counter}"
+        change = {
+            "code": code,
+            "version": versions[code] - 1 if stale else versions[code],
+            "level": level,
+            "explanation": explanation,
+        }
+        start = time.monotonic()
+        try:
+            status, _, content = client.request("PATCH", path, {"answers": [change]})
+            body = json.loads(content) if content else {}
+        except (OSError, http.client.HTTPException, ValueError):
+            status, body = 0, {}
+        seconds = time.monotonic() - start
+        if stale:
+            refused = status == 409 and body.get("code") == "stale_version"
+            stats.record("apistale", seconds, refused, fault.active())
+            continue
+        ok = status == 200 and body["answers"][0]["code"] == code
+        stats.record("apisave", seconds, ok, fault.active())
+        if ok:
+            versions[code] = body["answers"][0]["version"]
+            confirmed[(assessment, code)] = (level, explanation)
+            saved.append(code)
+        elif status == 409:  # not expected (one client per assessment): read again
+            versions[code] = (body.get("details") or [{}])[0].get("current", {}).get("version", 0)
 
 
 def auditor_loop(client, readable, deadline, stats, fault):
@@ -445,7 +514,7 @@ def signed_in(port: int, usernames: list[str]) -> dict[str, Client]:
     return clients
 
 
-def run_phase(name, args, server, own, readable, heavy) -> Phase:
+def run_phase(name, args, server, own, readable, heavy, api) -> Phase:
     stats, fault, confirmed, outage_pages, renders = Stats(), Fault(), {}, [], []
     numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
     auditors = [f"auditor{i}" for i in range(args.auditors)]
@@ -464,6 +533,13 @@ def run_phase(name, args, server, own, readable, heavy) -> Phase:
             target=auditor_loop, args=(clients[user], readable, deadline, stats, fault)
         )
         for user in auditors
+    ]
+    threads += [
+        threading.Thread(
+            target=api_officer_loop,
+            args=(Client(args.port, token), user, pk, deadline, stats, fault, confirmed),
+        )
+        for user, (pk, token) in api.items()
     ]
     threads.append(
         threading.Thread(target=health_loop, args=(args.port, deadline, stats, fault, outage_pages))
@@ -507,18 +583,18 @@ def print_phase(phase: Phase, args) -> None:
     stats, elapsed = phase.stats, phase.elapsed
     print(f"\n[{phase.name}] gunicorn: 2 workers on {HOST}:{args.port}, PostgreSQL, 1 task "
           f"worker; {elapsed:.0f} s; {args.officers} officers saving, {args.auditors} auditors "
-          f"reading reports")  # fmt: skip
+          f"reading reports, {args.api_clients} API clients saving")  # fmt: skip
     for event in phase.events:
         print(f"fault: {event}")
     print(f"{'':8} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
-    for kind in ("save", "page", "report", "health", "healthq", "draftpdf"):
+    for kind in ("save", "apisave", "apistale", "page", "report", "health", "healthq", "draftpdf"):
         values = stats.latencies.get(kind, [])
         errors = stats.errors.get(kind, 0)
         if values:
             print(f"{kind:8} {len(values):9d} {len(values) / elapsed:7.1f} "
                   f"{statistics.median(values) * 1000:8.1f} {percentile(values, 95) * 1000:8.1f} "
                   f"{errors:7d}")  # fmt: skip
-        elif kind != "draftpdf":
+        elif kind not in ("draftpdf", "apistale"):
             print(f"{kind:8} {0:9d} {'-':>7} {'-':>8} {'-':>8} {errors:7d}")
     if phase.renders:
         print(f"heavy draft PDFs rendered and downloaded: {len(phase.renders)}, "
@@ -534,6 +610,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--officers", type=int, default=20)
     parser.add_argument("--auditors", type=int, default=5)
+    parser.add_argument(
+        "--api-clients", type=int, default=5, help="officers saving through the REST API"
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--kill-worker-at", type=float, default=None)
     parser.add_argument("--db-outage-at", type=float, default=None)
@@ -545,7 +624,9 @@ def main() -> int:
     env = app_env()
     # The health listener of every gunicorn worker (hiroshima/health.py), next port up.
     env["GUNICORN_HEALTH_BIND"] = f"{HOST}:{args.port + 1}"
-    own, readable, heavy = prepare_app(env, args.officers, args.auditors, args.heavy_draft)
+    own, readable, heavy, api = prepare_app(
+        env, args.officers, args.auditors, args.heavy_draft, args.api_clients
+    )
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "2",
          "--bind", f"{HOST}:{args.port}", "hiroshima.wsgi"],
@@ -564,9 +645,9 @@ def main() -> int:
             except OSError:
                 time.sleep(0.1)
         wait_until_issued(args.port, readable)
-        phases.append(run_phase("baseline", args, server, own, readable, None))
+        phases.append(run_phase("baseline", args, server, own, readable, None, api))
         if heavy:
-            phases.append(run_phase("heavy draft", args, server, own, readable, heavy))
+            phases.append(run_phase("heavy draft", args, server, own, readable, heavy, api))
     finally:
         worker.send_signal(signal.SIGTERM)
         server.send_signal(signal.SIGTERM)
@@ -576,9 +657,9 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             worker.kill()
 
+    ids = [*own.values(), *(pk for pk, _token in api.values())]
     out = sh(
-        PYTHON, "manage.py", "shell", "-v0", "-c", VERIFY_SCRIPT.format(ids=list(own.values())),
-        env=env,
+        PYTHON, "manage.py", "shell", "-v0", "-c", VERIFY_SCRIPT.format(ids=ids), env=env
     ).stdout  # fmt: skip
     stored = {(a, code): (level, text) for a, code, level, text in json.loads(out)}
     # The last phase's confirmed saves are the latest values.
@@ -593,6 +674,12 @@ def main() -> int:
         # A save against the health check that waits in the same queue.
         ratio = p95(phase, "save") / p95(phase, "healthq")
         print(f"p95 save / p95 health on the application's port: {ratio:.1f} (target <= 10)")
+        if phase.stats.latencies.get("apisave"):
+            print(f"p95 API save: {p95(phase, 'apisave') * 1000:.1f} ms; p95 HTML save: "
+                  f"{p95(phase, 'save') * 1000:.1f} ms "
+                  f"(API / HTML {p95(phase, 'apisave') / p95(phase, 'save'):.2f})")  # fmt: skip
+        if api:
+            ok = ok and bool(phase.stats.latencies.get("apisave"))
         ok = ok and sum(phase.stats.errors.values()) == 0 and ratio <= 10
         ok = ok and bool(phase.stats.latencies.get("save"))
     if heavy:

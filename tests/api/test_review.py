@@ -81,7 +81,12 @@ def test_approve_with_the_opinion(
 ):
     assert post(officer_api, submitted, "approve", OPINION).status_code == 403
     with django_capture_on_commit_callbacks(execute=False):
-        response = post(auditor_api, submitted, "approve", OPINION | {"comment": "Fine."})
+        response = post(
+            auditor_api,
+            submitted,
+            "approve",
+            OPINION | {"comment": "Fine.", "confirm_unreviewed": True},
+        )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "approved"
     opinion = AuditOpinion.objects.get(assessment=submitted)
@@ -173,3 +178,52 @@ def test_every_call_is_logged_with_the_token_name(officer_api, assessment, caplo
     ]
     assert "token=CI pipeline" in records[0].getMessage()
     assert Assessment.objects.count() == 1
+
+
+def test_approving_unreviewed_answers_needs_confirmation_as_on_the_page(
+    submitted, auditor_api, officer_api, django_capture_on_commit_callbacks
+):
+    refused = post(auditor_api, submitted, "approve", OPINION)
+    assert refused.status_code == 409
+    body = refused.json()
+    assert body["code"] == "unreviewed_answers" and "I.1" in body["details"]
+    submitted.refresh_from_db()
+    assert submitted.is_submitted
+    # Officers do not mark answers reviewed.
+    assert post(officer_api, submitted, "reviewed", {"codes": ["I.1"]}).status_code == 403
+    marked = post(auditor_api, submitted, "reviewed", {"codes": ["I.1"]})
+    assert marked.status_code == 200 and marked.json() == {"changed": ["I.1"]}
+    row = next(
+        r
+        for r in auditor_api.get(f"/api/assessments/{submitted.pk}/answers/").json()
+        if r["code"] == "I.1"
+    )
+    assert row["reviewed"] is True and row["reviewed_by"] == "arthur" and row["reviewed_at"]
+    unmarked = post(auditor_api, submitted, "reviewed", {"codes": ["I.1"], "reviewed": False})
+    assert unmarked.json() == {"changed": ["I.1"]}
+    rows = auditor_api.get(f"/api/assessments/{submitted.pk}/answers/").json()
+    numerals = sorted({r["principle"] for r in rows})
+    for numeral in numerals:
+        assert post(auditor_api, submitted, "reviewed", {"principle": numeral}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=False):
+        approved = post(auditor_api, submitted, "approve", OPINION)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+
+def test_approving_with_confirmation_of_unreviewed_answers(
+    submitted, auditor_api, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        response = post(auditor_api, submitted, "approve", OPINION | {"confirm_unreviewed": True})
+    assert response.status_code == 200 and response.json()["status"] == "approved"
+
+
+def test_a_blocking_thread_keeps_the_api_from_approving(submitted, auditor_api):
+    auditor_api.post(
+        f"/api/assessments/{submitted.pk}/answers/I.1/comments/",
+        {"text": "Show the tests.", "blocking": True},
+        content_type="application/json",
+    )
+    refused = post(auditor_api, submitted, "approve", OPINION | {"confirm_unreviewed": True})
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "workflow_refused" and refused.json()["details"] == ["I.1"]
