@@ -470,9 +470,7 @@ def change_affiliation(*, membership: Membership, affiliation: str, by) -> Membe
         if fresh is None:
             raise MembershipError(_("This person is no longer a member."))
         if fresh.role != Membership.Role.AUDITOR:
-            raise MembershipError(
-                _("Only auditors have an affiliation; nothing was changed.")
-            )
+            raise MembershipError(_("Only auditors have an affiliation; nothing was changed."))
         before = fresh.affiliation
         if before == affiliation:
             return fresh

@@ -138,7 +138,9 @@ def member_affiliation(request, slug, pk):
     membership = get_object_or_404(Membership, pk=pk, organization=organization)
     form = AffiliationForm(request.POST, prefix=f"a{pk}")
     if not form.is_valid():
-        messages.error(request, _("An affiliation has at most 200 characters; nothing was changed."))
+        messages.error(
+            request, _("An affiliation has at most 200 characters; nothing was changed.")
+        )
         return redirect("organization_members", slug=slug)
     try:
         services.change_affiliation(

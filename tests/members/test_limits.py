@@ -25,9 +25,7 @@ def reset(client, email, address="203.0.113.5"):
     )
 
 
-def test_resets_per_address_typed_are_limited_and_over_the_limit_nothing_is_sent(
-    client, settings
-):
+def test_resets_per_address_typed_are_limited_and_over_the_limit_nothing_is_sent(client, settings):
     settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 2
     make_user("ann", email="ann@example.org")
     for _n in range(2):
