@@ -16,8 +16,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 WHITENOISE_USE_FINDERS = True
-# Mail stays in django.core.mail.outbox; tests/smtp.py points it at a real SMTP server.
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail stays in django.core.mail.outbox; tests/smtp.py points it at a real SMTP server
+# (and a task worker started with DJANGO_EMAIL_URL set mails through that server).
+if not os.environ.get("DJANGO_EMAIL_URL"):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Fast hashing: the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
