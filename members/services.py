@@ -456,7 +456,8 @@ def change_affiliation(*, membership: Membership, affiliation: str, by) -> Membe
     affiliation = " ".join(affiliation.split())
     if len(affiliation) > AFFILIATION_MAX_CHARS:
         raise MembershipError(
-            _("An affiliation has at most %(limit)d characters.") % {"limit": AFFILIATION_MAX_CHARS}
+            _("An affiliation has at most %(limit)d characters; nothing was changed.")
+            % {"limit": AFFILIATION_MAX_CHARS}
         )
     with transaction.atomic():
         organization = _lock_organization(membership.organization)

@@ -139,7 +139,9 @@ def member_affiliation(request, slug, pk):
     form = AffiliationForm(request.POST, prefix=f"a{pk}")
     if not form.is_valid():
         messages.error(
-            request, _("An affiliation has at most 200 characters; nothing was changed.")
+            request,
+            _("An affiliation has at most %(limit)d characters; nothing was changed.")
+            % {"limit": services.AFFILIATION_MAX_CHARS},
         )
         return redirect("organization_members", slug=slug)
     try:
