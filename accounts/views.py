@@ -7,6 +7,7 @@ from django.views.i18n import set_language as django_set_language
 from hiroshima.throttle import client_ip
 
 from . import throttle
+from .forms import LocalizedPasswordResetForm
 from .services import SESSION_LANGUAGE_KEY, is_known_language, set_user_language
 
 
@@ -25,8 +26,10 @@ def set_language(request):
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset request, mailed in text and HTML, limited per e-mail address
     typed and per client address (PASSWORD_RESET_LIMIT_*). The limit counts every
-    address alike, known or not, so its message reveals no account either."""
+    address alike, known or not, so its message reveals no account either. The
+    e-mail is in the account's profile language."""
 
+    form_class = LocalizedPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
 

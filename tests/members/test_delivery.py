@@ -121,3 +121,17 @@ def test_a_new_address_is_invited_in_the_inviters_language(
         )
     assert subject(smtp_server.wait_for(to="new@example.org")).startswith("HAIP 自己評価の")
     assert subject(smtp_server.wait_for(to="new2@example.org")).startswith("You are invited")
+
+
+@pytest.mark.django_db
+def test_a_password_reset_is_mailed_in_the_accounts_language(client, smtp_server):
+    ken = make_user("ken", email="ken@example.org")
+    set_user_language(user=ken, language="ja")
+    make_user("eve", email="eve@example.org")
+    for address in ("ken@example.org", "eve@example.org"):
+        client.post(reverse("password_reset"), {"email": address}, HTTP_ACCEPT_LANGUAGE="en")
+    japanese = smtp_server.wait_for(to="ken@example.org")
+    assert subject(japanese) == "HAIP 自己評価のパスワード再設定"
+    assert '<html lang="ja">' in smtp_server.html(japanese)
+    english = smtp_server.wait_for(to="eve@example.org")
+    assert subject(english) == "Reset your password for the HAIP self-assessment"
