@@ -61,7 +61,9 @@ def test_undelivered_invitation_send_again_and_affiliation(
     expect(page.get_by_role("main").get_by_role("status")).to_contain_text(
         "arthur's affiliation was changed."
     )
-    expect(page.get_by_role("textbox", name="Audit firm of arthur")).to_have_value("Kansai Assurance LLP")
+    expect(page.get_by_role("textbox", name="Audit firm of arthur")).to_have_value(
+        "Kansai Assurance LLP"
+    )
     assert Membership.objects.get(user=auditor).affiliation == "Kansai Assurance LLP"
     found["members"] = serious_violations(page)
     page.set_viewport_size({"width": 375, "height": 812})
