@@ -14,6 +14,18 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Optional: answer GET /healthz on this address too, from a thread of every worker,
+# beside the requests instead of behind them (hiroshima/health.py). Point the load
+# balancer's probe at it, e.g. GUNICORN_HEALTH_BIND=127.0.0.1:8001.
+health_bind = os.environ.get("GUNICORN_HEALTH_BIND", "").strip()
+
+
+def post_worker_init(worker):
+    if health_bind:
+        from hiroshima.health import serve_in_thread
+
+        serve_in_thread(health_bind)
+
 
 if os.environ.get("DJANGO_LOG_FORMAT", "").strip().lower() == "json":
     # gunicorn's own lines (start-up, worker timeouts, access log) as one JSON object

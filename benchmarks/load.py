@@ -340,18 +340,22 @@ def auditor_loop(client, readable, deadline, stats, fault):
 
 
 def health_loop(port, deadline, stats, fault, outage_pages):
-    client = Client(port)
+    """Probe /healthz by turns on the health port ("health", what a load balancer is
+    pointed at: gunicorn.conf.py's GUNICORN_HEALTH_BIND) and on the application's own
+    port ("healthq", which waits in gunicorn's queue like any request)."""
+    clients = {"health": Client(port + 1), "healthq": Client(port)}
     while time.monotonic() < deadline:
-        start = time.monotonic()
-        try:
-            status, _, body = client.request("GET", "/healthz")
-            ok = status == 200
-            if status == 503:
-                outage_pages.append(body)
-        except (OSError, http.client.HTTPException):
-            ok = False
-        stats.record("health", time.monotonic() - start, ok, fault.active())
-        time.sleep(0.05)
+        for kind, client in clients.items():
+            start = time.monotonic()
+            try:
+                status, _, body = client.request("GET", "/healthz")
+                ok = status == 200
+                if status == 503 and kind == "healthq":
+                    outage_pages.append(body)
+            except (OSError, http.client.HTTPException):
+                ok = False
+            stats.record(kind, time.monotonic() - start, ok, fault.active())
+            time.sleep(0.05)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -507,7 +511,7 @@ def print_phase(phase: Phase, args) -> None:
     for event in phase.events:
         print(f"fault: {event}")
     print(f"{'':8} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
-    for kind in ("save", "page", "report", "health", "draftpdf"):
+    for kind in ("save", "page", "report", "health", "healthq", "draftpdf"):
         values = stats.latencies.get(kind, [])
         errors = stats.errors.get(kind, 0)
         if values:
@@ -539,6 +543,8 @@ def main() -> int:
 
     prepare_database()
     env = app_env()
+    # The health listener of every gunicorn worker (hiroshima/health.py), next port up.
+    env["GUNICORN_HEALTH_BIND"] = f"{HOST}:{args.port + 1}"
     own, readable, heavy = prepare_app(env, args.officers, args.auditors, args.heavy_draft)
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "2",
@@ -584,8 +590,9 @@ def main() -> int:
     ok = not lost
     for phase in phases:
         print_phase(phase, args)
-        ratio = p95(phase, "save") / p95(phase, "health")
-        print(f"p95 save / p95 health: {ratio:.1f} (target <= 10)")
+        # A save against the health check that waits in the same queue.
+        ratio = p95(phase, "save") / p95(phase, "healthq")
+        print(f"p95 save / p95 health on the application's port: {ratio:.1f} (target <= 10)")
         ok = ok and sum(phase.stats.errors.values()) == 0 and ratio <= 10
         ok = ok and bool(phase.stats.latencies.get("save"))
     if heavy:
@@ -594,7 +601,10 @@ def main() -> int:
         health = p95(loaded, "health")
         print(f"\nheavy draft: {heavy[1]} questions answered with {heavy[2]} characters each")
         print(f"p95 save with the heavy draft client / without: {save_ratio:.2f} (target <= 2)")
-        print(f"p95 /healthz with the heavy draft client: {health * 1000:.0f} ms (target < 1000)")
+        print(
+            f"p95 /healthz (health port) with the heavy draft client: {health * 1000:.0f} ms "
+            "(target < 1000)"
+        )
         ok = ok and save_ratio <= 2 and health < 1 and bool(loaded.renders)
     print(f"answers confirmed: {len(confirmed)}, lost: {len(lost)}")
     print("targets met" if ok else "TARGETS MISSED")

@@ -28,7 +28,7 @@ from .exports import canonical_json
 
 MEMORY_EXIT = 3  # the child ran out of its address space
 FAILED_EXIT = 4  # any other error in the child; the reason is on its standard error
-NICENESS = 10  # renders yield the CPU to web requests
+NICENESS = 19  # renders take the CPU that web requests leave (the lowest priority)
 
 
 class RenderFailed(Exception):
