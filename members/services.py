@@ -218,6 +218,13 @@ def invite_member(
         token = _new_secret(invitation)
         invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])
         _send_on_commit(invitation, token, by)
+    logger.info(
+        "%s invited %s to %s as %s",
+        by.get_username() if by else "(command)",
+        email,
+        organization.slug,
+        role,
+    )
     return invitation, invitation_link(token)
 
 
@@ -254,6 +261,12 @@ def revoke_invitation(*, invitation: Invitation, by) -> None:
             raise InvitationError(_("This invitation was withdrawn already."))
         fresh.revoked_at = timezone.now()
         fresh.save(update_fields=["revoked_at"])
+    logger.info(
+        "%s withdrew the invitation of %s to %s",
+        by.get_username(),
+        fresh.email,
+        fresh.organization.slug,
+    )
 
 
 def _send_on_commit(invitation: Invitation, token: str, by) -> None:
