@@ -37,7 +37,7 @@ FIXED = "External testers: the AISI red team, every release."
 def task_worker(catalogue, smtp_server, live_server, monkeypatch):
     """This journey's worker mails through the test's SMTP server, with links to the
     live server."""
-    monkeypatch.setenv("DJANGO_EMAIL_URL", f"smtp://{smtp_server.host}:{smtp_server.port}")
+    monkeypatch.setenv("TESTS_SMTP_URL", f"smtp://{smtp_server.host}:{smtp_server.port}")
     monkeypatch.setenv("SITE_URL", live_server.url)
     with running_worker() as worker:
         yield worker
