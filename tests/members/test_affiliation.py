@@ -79,3 +79,36 @@ def test_outsiders_get_404_other_members_403_and_csrf_is_required(
     strict.force_login(owner)
     assert strict.post(url(organization, membership), data).status_code == 403
     assert affiliation_of(auditor) == ""
+
+
+def test_members_page_query_count_does_not_grow(
+    owner_client, organization, owner, django_assert_num_queries
+):
+    """Members with their role and firm forms, invitations with their delivery: a fixed
+    number of queries however many there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members import services
+
+    address = reverse("organization_members", args=[organization.slug])
+
+    def add(start, count):
+        for n in range(start, start + count):
+            user = make_user(f"aud{n}", email=f"aud{n}@example.org")
+            Membership.objects.create(
+                user=user, organization=organization, role=Membership.Role.AUDITOR,
+                affiliation=f"Firm {n}",
+            )  # fmt: skip
+            services.invite_member(
+                organization=organization, email=f"new{n}@example.org", role="officer", by=owner
+            )
+
+    add(0, 1)
+    owner_client.get(address)
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(address)
+    add(1, 15)
+    with django_assert_num_queries(len(few.captured_queries)):
+        content = owner_client.get(address).content.decode()
+    assert content.count("Not known yet") == 16 and "Firm 15" in content
