@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
-from principles.catalogue import Catalogue, live_catalogue
+from principles.catalogue import Catalogue, live_catalogue, live_catalogue_in
 
 from .models import (
     Answer,
@@ -124,8 +124,10 @@ def catalogue_for(
     ``language`` (by default the active one), English where a text has no translation."""
     if assessment.catalogue_snapshot:
         catalogue = Catalogue.from_dict(assessment.catalogue_snapshot)
+    elif live is None:
+        return live_catalogue_in(language or get_language())
     else:
-        catalogue = live if live is not None else live_catalogue()
+        catalogue = live
     return catalogue.localized(language or get_language())
 
 

@@ -280,6 +280,12 @@ EVIDENCE_MAX_BYTES = int(env_str("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 # address, QR code, evidence download links). No trailing slash.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Each process keeps the live catalogue it built until the catalogue's stamp changes
+# (every change through the ORM or the admin stamps it: principles/stamps.py), and
+# at most this many seconds, so that an edit made around the ORM (SQL by hand, a
+# bulk update) shows within that time too.
+CATALOGUE_KEEP_SECONDS = int(env_str("CATALOGUE_KEEP_SECONDS", "300"))
+
 # Notifications: how many the list shows per page, and how many days before an
 # assignment's or an assessment's due date send_reminders says it is due soon.
 NOTIFICATIONS_PER_PAGE = int(env_str("NOTIFICATIONS_PER_PAGE", "50"))

@@ -8,10 +8,13 @@ its size, and a submitted assessment keeps a frozen copy (``to_dict`` /
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field, replace
 
+from django.conf import settings
+
 from .haip import V1_SECTION_TITLES, question_sections
-from .models import LifecycleRole, Principle, Question, QuestionWeight
+from .models import CatalogueStamp, LifecycleRole, Principle, Question, QuestionWeight
 from .translations import SOURCE_LANGUAGE, translated, wording_note
 
 SNAPSHOT_FORMAT = 1
@@ -149,7 +152,64 @@ class Catalogue:
         )
 
 
+# The live catalogue this process built last: (stamp token, when it was built,
+# catalogue, its localized copies by language). Replaced whole, never changed in
+# place but for the copies.
+_kept: tuple[str, float, Catalogue, dict] | None = None
+
+
 def live_catalogue() -> Catalogue:
+    """The catalogue as it stands in the database.
+
+    Built in five queries, then kept by this process and given again for one query
+    as long as the catalogue's stamp (``CatalogueStamp``, changed in the transaction
+    of every change: ``stamps.py``) has not changed, for at most
+    ``CATALOGUE_KEEP_SECONDS``. The catalogue is read-only for everyone who gets it.
+    """
+    global _kept
+    token = _stamp_token()
+    kept = _kept
+    now = time.monotonic()
+    if (
+        token is not None
+        and kept is not None
+        and kept[0] == token
+        and now - kept[1] < settings.CATALOGUE_KEEP_SECONDS
+    ):
+        return kept[2]
+    catalogue = build_live_catalogue()
+    # Kept only when no change was committed while it was built: a change between
+    # the two reads makes them differ, so a catalogue is never kept under a token
+    # that describes other content.
+    if token is not None and _stamp_token() == token:
+        _kept = (token, now, catalogue, {})
+    return catalogue
+
+
+def forget_live_catalogue() -> None:
+    """Build the catalogue afresh next time (tests: after rolled-back bulk writes)."""
+    global _kept
+    _kept = None
+
+
+def live_catalogue_in(language: str | None) -> Catalogue:
+    """``live_catalogue().localized(language)``, the copy kept with the catalogue."""
+    catalogue = live_catalogue()
+    kept = _kept
+    if kept is None or kept[2] is not catalogue:
+        return catalogue.localized(language)
+    copies = kept[3]
+    key = (language or SOURCE_LANGUAGE).split("-")[0]
+    if key not in copies:
+        copies[key] = catalogue.localized(key)
+    return copies[key]
+
+
+def _stamp_token() -> str | None:
+    return CatalogueStamp.objects.filter(pk=1).values_list("token", flat=True).first()
+
+
+def build_live_catalogue() -> Catalogue:
     """The catalogue as it stands in the database, in five queries."""
     sections, titles = question_sections()
     weights: dict[int, dict[str, int]] = {}

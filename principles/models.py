@@ -401,3 +401,23 @@ class CrosswalkMapping(models.Model):
 
     def __str__(self):
         return f"{self.question.code} {self.relationship} {self.requirement}"
+
+
+class CatalogueStamp(models.Model):
+    """One row whose token changes with every change to the catalogue.
+
+    Every process keeps the catalogue it built last (``catalogue.live_catalogue``)
+    under the token it read; a new token, written in the same transaction as the
+    change (``stamps.py``), makes every process build it again. A random token
+    rather than a counter: after a rolled-back change the old token comes back,
+    and with it content that the old token still describes.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("catalogue stamp")
+
+    def __str__(self):
+        return self.token

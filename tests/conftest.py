@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from assessments import services
 from assessments.models import Membership, Organization
+from principles.catalogue import forget_live_catalogue
 from principles.framework import load_framework
 from principles.models import LifecycleRole
 from tests import pki
@@ -49,6 +50,13 @@ def catalogue_restored(django_db_blocker):
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalogue():
+    """Each test starts without the catalogue a previous test's process kept: a test's
+    bulk write to the catalogue sends no signal, and its rollback no stamp."""
+    forget_live_catalogue()
 
 
 @pytest.fixture(scope="session")

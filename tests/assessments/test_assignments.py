@@ -20,7 +20,7 @@ from tests.conftest import answer_everything, make_org, make_user
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-MY_WORK_QUERIES = 13
+MY_WORK_QUERIES = 9
 
 
 @pytest.fixture

@@ -1,0 +1,45 @@
+"""Stamp the catalogue changed: receivers on every model ``live_catalogue`` reads.
+
+Saves and deletes through the ORM (the admin, ``load_framework``, the shell) send
+these signals. Bulk writes (``QuerySet.update``, ``bulk_create``) send none: code
+that writes the catalogue that way calls ``stamp_catalogue_changed`` itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .models import (
+    CatalogueStamp,
+    HaipItem,
+    HaipSection,
+    LifecycleRole,
+    Principle,
+    Question,
+    QuestionWeight,
+)
+
+STAMPED_MODELS = (Principle, LifecycleRole, Question, QuestionWeight, HaipSection, HaipItem)
+
+
+def stamp_catalogue_changed() -> None:
+    """A new token: every process builds the live catalogue again on its next use."""
+    CatalogueStamp.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+
+
+def _changed(sender, raw=False, action="post", **kwargs):
+    # Not while loading a raw fixture; a many-to-many change once, after it is made.
+    if not raw and not action.startswith("pre_"):
+        stamp_catalogue_changed()
+
+
+def connect() -> None:
+    for model in STAMPED_MODELS:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"stamp-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"stamp-delete-{model.__name__}")
+    for field in HaipItem._meta.many_to_many:
+        m2m_changed.connect(
+            _changed, sender=field.remote_field.through, dispatch_uid=f"stamp-m2m-{field.name}"
+        )
