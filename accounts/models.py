@@ -26,3 +26,20 @@ class Profile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class ThrottleHit(models.Model):
+    """One counted request for a rate limit (accounts/throttle.py): which limit
+    (``scope``), for whom (``key``, a hash of the e-mail address, client address or
+    organization) and when. Kept in the database, like django-axes' sign-in records,
+    so that every server process counts the same requests."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="throttle_scope_key_at")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key[:8]} {self.at:%Y-%m-%d %H:%M}"

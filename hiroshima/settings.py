@@ -484,3 +484,14 @@ SERVER_EMAIL = _EMAIL["SERVER_EMAIL"]
 INVITATION_MAX_AGE_DAYS = int(env_str("INVITATION_MAX_AGE_DAYS", "7"))
 # Password-reset links: Django's PASSWORD_RESET_TIMEOUT, in seconds (default 3 days).
 PASSWORD_RESET_TIMEOUT = int(env_str("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))
+
+# Requests that send e-mail are limited (accounts/throttle.py, counted in the database
+# over a sliding window): password-reset requests per e-mail address typed (whether or
+# not an account has it) and per client address; invitation e-mails per organization
+# (new invitations and "Send again" together) and "Send again" per invitation.
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(env_str("PASSWORD_RESET_LIMIT_PER_EMAIL", "3"))
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(env_str("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_THROTTLE_SECONDS = int(env_str("PASSWORD_RESET_THROTTLE_SECONDS", "3600"))
+INVITATION_LIMIT_PER_ORGANIZATION = int(env_str("INVITATION_LIMIT_PER_ORGANIZATION", "50"))
+INVITATION_RESEND_LIMIT = int(env_str("INVITATION_RESEND_LIMIT", "3"))
+INVITATION_THROTTLE_SECONDS = int(env_str("INVITATION_THROTTLE_SECONDS", "3600"))

@@ -10,7 +10,16 @@ from .models import Invitation
 class InvitationAdmin(admin.ModelAdmin):
     """Staff invite people (the first owner of a new organization, say) as owners do."""
 
-    list_display = ["email", "organization", "role", "state_display", "sent_at", "expires_at"]
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "state_display",
+        "sent_at",
+        "delivered_at",
+        "delivery_error",
+        "expires_at",
+    ]
     list_filter = ["role", "organization"]
     search_fields = ["email", "organization__name"]
     fields = ["organization", "email", "role", "affiliation"]
@@ -37,7 +46,12 @@ class InvitationAdmin(admin.ModelAdmin):
             self.message_user(request, str(exc), messages.ERROR)
             return
         obj.pk = invitation.pk
-        sent = _("Invitation sent to %(email)s: %(link)s")
+        # The admin's save is one transaction: the e-mail goes out when it commits,
+        # after this message; its delivery shows in the list.
+        sent = _(
+            "Invitation to %(email)s made; the e-mail goes out now and its delivery shows "
+            "in the list. The link: %(link)s"
+        )
         self.message_user(request, sent % {"email": obj.email, "link": link})
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -55,4 +69,15 @@ class InvitationAdmin(admin.ModelAdmin):
             except services.InvitationError as exc:
                 self.message_user(request, f"{invitation.email}: {exc}", messages.WARNING)
             else:
-                self.message_user(request, _("Sent to %(email)s.") % {"email": invitation.email})
+                invitation.refresh_from_db(fields=["delivered_at", "delivery_error"])
+                if invitation.delivery_error:
+                    self.message_user(
+                        request,
+                        _("Not delivered to %(email)s: %(reason)s")
+                        % {"email": invitation.email, "reason": invitation.delivery_error},
+                        messages.ERROR,
+                    )
+                else:
+                    self.message_user(
+                        request, _("Sent to %(email)s.") % {"email": invitation.email}
+                    )

@@ -24,6 +24,15 @@ class RoleForm(forms.Form):
     )
 
 
+class AffiliationForm(forms.Form):
+    affiliation = forms.CharField(
+        label=_("Audit firm"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+
 class SignUpForm(UserCreationForm):
     """Username and password (Django's validators) for the invited address."""
 

@@ -66,6 +66,9 @@ class Invitation(models.Model):
         verbose_name=_("accepted by"),
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The outcome of the latest e-mail: when the mail server took it, or why it did not.
+    delivered_at = models.DateTimeField(_("e-mail delivered"), null=True, blank=True)
+    delivery_error = models.CharField(_("e-mail not delivered"), max_length=300, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

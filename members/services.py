@@ -20,10 +20,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import throttle
+from accounts.models import Profile
 from assessments.models import Membership, Organization
 
 from .models import Invitation, hash_secret
@@ -40,6 +42,11 @@ class InvitationError(Exception):
 
 class MembershipError(Exception):
     """A change to the members that is refused (the last owner, say)."""
+
+
+class TooManyInvitations(InvitationError):
+    """Over a limit on invitation e-mails (INVITATION_LIMIT_PER_ORGANIZATION,
+    INVITATION_RESEND_LIMIT); nothing was created or sent."""
 
 
 # --- tokens ------------------------------------------------------------------
@@ -134,6 +141,38 @@ def _check_role(role: str) -> None:
 # --- inviting ----------------------------------------------------------------
 
 
+def _count_invitation_email(organization: Organization, invitation: Invitation | None) -> None:
+    """Count one invitation e-mail against the limits, or raise TooManyInvitations.
+
+    Called under the organization's row lock, so two owners cannot both take the last
+    one; a refused or rolled-back invitation is not counted."""
+    seconds = settings.INVITATION_THROTTLE_SECONDS
+    minutes = throttle.minutes(seconds)
+    per_org = settings.INVITATION_LIMIT_PER_ORGANIZATION
+    if throttle.over_limit("invite-org", str(organization.pk), limit=per_org, seconds=seconds):
+        raise TooManyInvitations(
+            _(
+                "%(organization)s has sent %(limit)d invitation e-mails in the last "
+                "%(minutes)d minutes, the most allowed. Nothing was sent; try again later."
+            )
+            % {"organization": organization, "limit": per_org, "minutes": minutes}
+        )
+    per_invitation = settings.INVITATION_RESEND_LIMIT
+    if invitation is not None and throttle.over_limit(
+        "invite-resend", str(invitation.pk), limit=per_invitation, seconds=seconds
+    ):
+        raise TooManyInvitations(
+            _(
+                "This invitation was sent again %(limit)d times in the last %(minutes)d "
+                "minutes, the most allowed. Nothing was sent; try again later."
+            )
+            % {"limit": per_invitation, "minutes": minutes}
+        )
+    throttle.record("invite-org", str(organization.pk), seconds=seconds)
+    if invitation is not None:
+        throttle.record("invite-resend", str(invitation.pk), seconds=seconds)
+
+
 def invite_member(
     *, organization: Organization, email: str, role: str, affiliation: str = "", by
 ) -> tuple[Invitation, str]:
@@ -164,6 +203,8 @@ def invite_member(
                 _("%(email)s has a pending invitation already; send it again from the list.")
                 % {"email": email}
             )
+        if by is not None:  # the create_organization command is not limited
+            _count_invitation_email(organization, None)
         invitation = Invitation(
             organization=organization,
             email=email,
@@ -177,6 +218,13 @@ def invite_member(
         token = _new_secret(invitation)
         invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])
         _send_on_commit(invitation, token, by)
+    logger.info(
+        "%s invited %s to %s as %s",
+        by.get_username() if by else "(command)",
+        email,
+        organization.slug,
+        role,
+    )
     return invitation, invitation_link(token)
 
 
@@ -192,8 +240,13 @@ def resend_invitation(*, invitation: Invitation, by) -> str:
                 _("This invitation was %(state)s; invite the person again instead.")
                 % {"state": fresh.get_state_display().lower()}
             )
+        if by is not None:
+            _count_invitation_email(fresh.organization, fresh)
         token = _new_secret(fresh)
-        fresh.save(update_fields=["token_hash", "expires_at", "sent_at"])
+        fresh.delivered_at, fresh.delivery_error = None, ""
+        fresh.save(
+            update_fields=["token_hash", "expires_at", "sent_at", "delivered_at", "delivery_error"]
+        )
         _send_on_commit(fresh, token, by)
     return invitation_link(token)
 
@@ -208,39 +261,97 @@ def revoke_invitation(*, invitation: Invitation, by) -> None:
             raise InvitationError(_("This invitation was withdrawn already."))
         fresh.revoked_at = timezone.now()
         fresh.save(update_fields=["revoked_at"])
+    logger.info(
+        "%s withdrew the invitation of %s to %s",
+        by.get_username(),
+        fresh.email,
+        fresh.organization.slug,
+    )
 
 
 def _send_on_commit(invitation: Invitation, token: str, by) -> None:
+    """Send the e-mail once the invitation is committed.
+
+    Synchronously, not through the task queue: the owner who pressed the button is
+    told at once whether the mail server took it (the request waits at most
+    EMAIL_TIMEOUT), and invitations, the way people join, work without the task
+    worker running. The outcome is recorded on the invitation either way."""
     member_invited.send(sender=Invitation, invitation=invitation, by=by)
     link = invitation_link(token)
-    transaction.on_commit(lambda: send_invitation_email(invitation=invitation, link=link, by=by))
-
-
-def send_invitation_email(*, invitation: Invitation, link: str, by=None) -> None:
-    """The invitation e-mail, plain text and HTML (templates/members/email/)."""
-    context = {
-        "invitation": invitation,
-        "organization": invitation.organization,
-        "role": invitation.get_role_display(),
-        "link": link,
-        "inviter": by.get_full_name() or by.get_username() if by else "",
-        "days": settings.INVITATION_MAX_AGE_DAYS,
-        "site_url": settings.SITE_URL,
-    }
-    subject = render_to_string("members/email/invitation_subject.txt", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string("members/email/invitation.txt", context),
-        to=[invitation.email],
+    language = translation.get_language()  # the inviter's, while the request is active
+    transaction.on_commit(
+        lambda: send_invitation_email(invitation=invitation, link=link, by=by, language=language)
     )
-    html = render_to_string("members/email/invitation.html", context)
+
+
+def invitation_language(email: str, fallback: str | None) -> str:
+    """The language to write to ``email`` in: the profile language of an account with
+    that address, else ``fallback`` (the inviter's), else the site's default."""
+    chosen = (
+        Profile.objects.filter(user__email__iexact=email)
+        .exclude(language="")
+        .values_list("language", flat=True)
+        .first()
+    )
+    return chosen or fallback or settings.LANGUAGE_CODE
+
+
+def delivery_problem(exc: Exception) -> str:
+    """A short reason for the owner: what the mail server said, or what went wrong."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        replies = [
+            f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for code, text in exc.recipients.values()
+        ]
+        return "; ".join(replies)[:300]
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error
+        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        return f"{exc.smtp_code} {text}"[:300]
+    return (str(exc) or type(exc).__name__)[:300]
+
+
+def send_invitation_email(
+    *, invitation: Invitation, link: str, by=None, language: str | None = None
+) -> bool:
+    """The invitation e-mail, plain text and HTML (templates/members/email/), in the
+    invitee's language (see ``invitation_language``). Records the outcome on the
+    invitation (``delivered_at`` or ``delivery_error``); returns whether it went out."""
+    with translation.override(invitation_language(invitation.email, language)):
+        context = {
+            "invitation": invitation,
+            "organization": invitation.organization,
+            "role": invitation.get_role_display(),
+            "link": link,
+            "inviter": by.get_full_name() or by.get_username() if by else "",
+            "days": settings.INVITATION_MAX_AGE_DAYS,
+            "site_url": settings.SITE_URL,
+            "LANGUAGE_CODE": translation.get_language(),
+        }
+        subject = render_to_string("members/email/invitation_subject.txt", context)
+        message = EmailMultiAlternatives(
+            subject=" ".join(subject.split()),
+            body=render_to_string("members/email/invitation.txt", context),
+            to=[invitation.email],
+        )
+        html = render_to_string("members/email/invitation.html", context)
     message.attach_alternative(html, "text/html")
     try:
         message.send()
-    except (smtplib.SMTPException, OSError):
-        # The invitation stands (it was committed); the owner can send it again, and
-        # create_organization printed the link.
+    except (smtplib.SMTPException, OSError) as exc:
+        # The invitation stands (it was committed); the owner sees the reason on the
+        # members page and can send it again; create_organization printed the link.
         logger.exception("The invitation e-mail to %s could not be sent", invitation.email)
+        problem = delivery_problem(exc)
+        Invitation.objects.filter(pk=invitation.pk).update(
+            delivered_at=None, delivery_error=problem
+        )
+        invitation.delivered_at, invitation.delivery_error = None, problem
+        return False
+    now = timezone.now()
+    Invitation.objects.filter(pk=invitation.pk).update(delivered_at=now, delivery_error="")
+    invitation.delivered_at, invitation.delivery_error = now, ""
+    return True
 
 
 # --- accepting ---------------------------------------------------------------
@@ -333,10 +444,59 @@ def change_role(*, membership: Membership, role: str, by) -> Membership:
             raise MembershipError(
                 _("The organization needs an owner: make someone else owner first.")
             )
+        before = fresh.role
         fresh.role = role
         if role != Membership.Role.AUDITOR:
             fresh.affiliation = ""
         fresh.save(update_fields=["role", "affiliation"])
+    logger.info(
+        "%s changed the role of %s in %s from %s to %s",
+        by.get_username(),
+        fresh.user.get_username(),
+        organization.slug,
+        before,
+        role,
+    )
+    return fresh
+
+
+AFFILIATION_MAX_CHARS = Membership._meta.get_field("affiliation").max_length
+
+
+def change_affiliation(*, membership: Membership, affiliation: str, by) -> Membership:
+    """Set an auditor's affiliation (their audit firm, which prefills the auditor line
+    of the opinion and the report). Only owners; only for auditors."""
+    affiliation = " ".join(affiliation.split())
+    if len(affiliation) > AFFILIATION_MAX_CHARS:
+        raise MembershipError(
+            _("An affiliation has at most %(limit)d characters; nothing was changed.")
+            % {"limit": AFFILIATION_MAX_CHARS}
+        )
+    with transaction.atomic():
+        organization = _lock_organization(membership.organization)
+        require_owner(organization=organization, by=by)
+        fresh = (
+            Membership.objects.select_related("user")
+            .filter(pk=membership.pk, organization=organization)
+            .first()
+        )
+        if fresh is None:
+            raise MembershipError(_("This person is no longer a member."))
+        if fresh.role != Membership.Role.AUDITOR:
+            raise MembershipError(_("Only auditors have an affiliation; nothing was changed."))
+        before = fresh.affiliation
+        if before == affiliation:
+            return fresh
+        fresh.affiliation = affiliation
+        fresh.save(update_fields=["affiliation"])
+    logger.info(
+        "%s changed the affiliation of %s in %s from %r to %r",
+        by.get_username(),
+        fresh.user.get_username(),
+        organization.slug,
+        before,
+        affiliation,
+    )
     return fresh
 
 
@@ -352,6 +512,13 @@ def remove_member(*, membership: Membership, by) -> None:
                 _("The last owner cannot be removed: make someone else owner first.")
             )
         fresh.delete()
+    logger.info(
+        "%s removed %s (%s) from %s",
+        by.get_username(),
+        fresh.user.get_username(),
+        fresh.role,
+        organization.slug,
+    )
 
 
 # --- organizations -----------------------------------------------------------

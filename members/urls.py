@@ -12,6 +12,11 @@ urlpatterns = [
     path("organizations/<slug:slug>/members/invite/", views.member_invite, name="member_invite"),
     path("organizations/<slug:slug>/members/<int:pk>/role/", views.member_role, name="member_role"),
     path(
+        "organizations/<slug:slug>/members/<int:pk>/affiliation/",
+        views.member_affiliation,
+        name="member_affiliation",
+    ),
+    path(
         "organizations/<slug:slug>/members/<int:pk>/remove/",
         views.member_remove,
         name="member_remove",

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments.models import Membership
 
 from . import selectors, services
-from .forms import InviteForm, RoleForm, SignUpForm
+from .forms import AffiliationForm, InviteForm, RoleForm, SignUpForm
 from .models import Invitation
 
 OWNER = Membership.Role.OWNER
@@ -45,7 +45,16 @@ def _members_page(request, organization, invite_form, status=200):
     members = list(selectors.members_of(organization))
     context = {
         "organization": organization,
-        "members": [(m, RoleForm(initial={"role": m.role}, prefix=f"m{m.pk}")) for m in members],
+        "members": [
+            (
+                m,
+                RoleForm(initial={"role": m.role}, prefix=f"m{m.pk}"),
+                AffiliationForm(initial={"affiliation": m.affiliation}, prefix=f"a{m.pk}")
+                if m.role == Membership.Role.AUDITOR
+                else None,
+            )
+            for m in members
+        ],
         "invitations": selectors.open_invitations(organization),
         "invite_form": invite_form,
     }
@@ -64,12 +73,42 @@ def member_invite(request, slug):
             )
         except services.InvitationError as exc:
             form.add_error(None, str(exc))
+            form.throttled = isinstance(exc, services.TooManyInvitations)
         else:
-            messages.success(
-                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
-            )
+            _tell_delivery(request, invitation)
             return redirect("organization_members", slug=slug)
-    return _members_page(request, organization, form, status=400)
+    status = 429 if _throttled(form) else 400
+    return _members_page(request, organization, form, status=status)
+
+
+def _throttled(form) -> bool:
+    return getattr(form, "throttled", False)
+
+
+def _tell_delivery(request, invitation, again: bool = False) -> None:
+    """Say what became of the e-mail: the outcome recorded when it was sent (on commit,
+    before the service returned), never "sent" when the mail server refused it."""
+    invitation.refresh_from_db(fields=["delivered_at", "delivery_error"])
+    values = {"email": invitation.email, "reason": invitation.delivery_error}
+    if invitation.delivery_error:
+        messages.error(
+            request,
+            _(
+                "The invitation to %(email)s is saved, but the e-mail was not delivered: "
+                "%(reason)s. Check the address, then use Send again."
+            )
+            % values,
+        )
+    elif invitation.delivered_at is None:
+        messages.info(request, _("The invitation to %(email)s is being sent.") % values)
+    elif again:
+        messages.success(
+            request,
+            _("The invitation was sent to %(email)s again; the earlier link no longer works.")
+            % values,
+        )
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % values)
 
 
 @require_POST
@@ -88,6 +127,33 @@ def member_role(request, slug, pk):
     else:
         messages.success(
             request, _("%(user)s's role was changed.") % {"user": membership.user.get_username()}
+        )
+    return redirect("organization_members", slug=slug)
+
+
+@require_POST
+@login_required
+def member_affiliation(request, slug, pk):
+    organization = get_owned_organization(request.user, slug)
+    membership = get_object_or_404(Membership, pk=pk, organization=organization)
+    form = AffiliationForm(request.POST, prefix=f"a{pk}")
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("An affiliation has at most %(limit)d characters; nothing was changed.")
+            % {"limit": services.AFFILIATION_MAX_CHARS},
+        )
+        return redirect("organization_members", slug=slug)
+    try:
+        services.change_affiliation(
+            membership=membership, affiliation=form.cleaned_data["affiliation"], by=request.user
+        )
+    except services.MembershipError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(user)s's affiliation was changed.") % {"user": membership.user.get_username()},
         )
     return redirect("organization_members", slug=slug)
 
@@ -138,11 +204,7 @@ def invitation_resend(request, slug, pk):
     except services.InvitationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request,
-            _("The invitation was sent to %(email)s again; the earlier link no longer works.")
-            % {"email": invitation.email},
-        )
+        _tell_delivery(request, invitation, again=True)
     return redirect("organization_members", slug=slug)
 
 

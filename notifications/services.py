@@ -6,11 +6,12 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import IN_APP_ONLY, EmailPreference, Kind, Notification
@@ -82,7 +83,7 @@ def send_emails(*, notification_ids: list[int]) -> int:
     number sent. Failures are logged and recorded on the notification, never raised."""
     sent = 0
     for notification in Notification.objects.filter(pk__in=notification_ids).select_related(
-        "recipient", "recipient__notification_email"
+        "recipient", "recipient__notification_email", "recipient__profile"
     ):
         if not _wants_email(notification):
             continue
@@ -115,8 +116,25 @@ def _wants_email(notification: Notification) -> bool:
     return preference.wants(notification.kind)
 
 
+def recipient_language(user) -> str:
+    """The language the user chose (their profile), else the site's default: an e-mail
+    is read away from the browser whose language the request carried."""
+    try:
+        chosen = user.profile.language
+    except ObjectDoesNotExist:
+        chosen = ""
+    return chosen or settings.LANGUAGE_CODE
+
+
 def _message(notification: Notification) -> EmailMultiAlternatives:
+    """The e-mail for ``notification``, in its recipient's language."""
+    with translation.override(recipient_language(notification.recipient)):
+        return _render_message(notification)
+
+
+def _render_message(notification: Notification) -> EmailMultiAlternatives:
     context = {
+        "LANGUAGE_CODE": translation.get_language(),
         "notification": notification,
         "text": notification.text,
         "link": f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL,

@@ -17,7 +17,15 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 WHITENOISE_USE_FINDERS = True
 # Mail stays in django.core.mail.outbox; tests/smtp.py points it at a real SMTP server.
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A task worker a test starts with TESTS_SMTP_URL (smtp://127.0.0.1:PORT) mails through
+# that test's server instead (tests/browser/test_team_journey.py); DJANGO_EMAIL_URL is
+# ignored, so a test run never mails through a real server by accident.
+if os.environ.get("TESTS_SMTP_URL"):
+    from hiroshima.email import parse_email_url
+
+    globals().update(parse_email_url(os.environ["TESTS_SMTP_URL"]))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Fast hashing: the suite creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

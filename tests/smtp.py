@@ -31,6 +31,12 @@ class _Collector:
     def __init__(self, server: "SmtpServer"):
         self.server = server
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.server.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         self.server._received(message, envelope.rcpt_tos)
@@ -43,6 +49,9 @@ class SmtpServer:
         self.port = _free_port()
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
+        # Addresses the server refuses (550) at RCPT TO, as a real server does for an
+        # unknown mailbox; tests add to it.
+        self.refused: set[str] = set()
         self._arrived = threading.Condition()
         self._controller = Controller(_Collector(self), hostname=self.host, port=self.port)
 

@@ -27,7 +27,7 @@ def test_staff_invite_an_owner_from_the_admin(
             {"organization": organization.pk, "email": "kei@example.org", "role": "owner"},
             follow=True,
         )
-    assert "Invitation sent to kei@example.org" in response.content.decode()
+    assert "Invitation to kei@example.org made" in response.content.decode()
     invitation = Invitation.objects.get()
     assert invitation.role == Membership.Role.OWNER
     assert mail.outbox[0].to == ["kei@example.org"]

@@ -54,3 +54,14 @@ def test_slugs_stay_unique(catalogue_restored):
     Organization.objects.create(name="Kumo Ltd", slug="kumo")
     call_command("create_organization", "Kumo", "--owner", "k@kumo.example")
     assert Organization.objects.get(name="Kumo").slug == "kumo-2"
+
+
+def test_an_undelivered_invitation_is_said_and_its_link_printed(
+    capsys, catalogue_restored, smtp_server
+):
+    smtp_server.refused.add("kei@kumo.example")
+    call_command("create_organization", "Kumo", "--owner", "kei@kumo.example")
+    out = capsys.readouterr().out
+    assert "was NOT delivered (550 5.1.1 Mailbox unavailable)" in out
+    assert "/invitations/" in out.strip().splitlines()[-1]
+    assert Invitation.objects.get().delivery_error == "550 5.1.1 Mailbox unavailable"

@@ -24,5 +24,13 @@ class Command(BaseCommand):
         if membership:
             self.stdout.write(f"{membership.user.get_username()} ({owner}) is its owner.")
         else:
-            self.stdout.write(f"Invitation e-mailed to {owner}. Its link (works once):")
+            # Sent when the invitation committed, before create_organization returned.
+            invitation = organization.invitations.get()
+            if invitation.delivery_error:
+                self.stdout.write(
+                    f"The invitation e-mail to {owner} was NOT delivered "
+                    f"({invitation.delivery_error}). Pass on its link yourself (works once):"
+                )
+            else:
+                self.stdout.write(f"Invitation e-mailed to {owner}. Its link (works once):")
             self.stdout.write(link)
