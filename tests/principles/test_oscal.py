@@ -1,11 +1,12 @@
 """OSCAL exports: catalog, per-role profiles and assessment-results, parsed back with
 compliance-trestle's models (a schema-invalid document fails these tests)."""
 
+import io
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from trestle.oscal import OSCAL_VERSION
 from trestle.oscal.assessment_results import AssessmentResults
@@ -213,3 +214,26 @@ def test_catalogue_changes_after_approval_do_not_change_the_results(
     question.save()
     assert live_catalogue().principle("I").questions[0].text == "Something else entirely?"
     assert client.get(reverse("oscal_results", args=[assessment.pk])).content == before
+
+
+def test_export_report_writes_the_same_oscal_results_as_the_download(
+    client, approved_with_evidence, auditor, tmp_path
+):
+    assessment, _ = approved_with_evidence
+    client.force_login(auditor)
+    out = tmp_path / "results.json"
+    call_command(
+        "export_report", str(assessment.pk), "--format", "oscal", "--output", str(out),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    assert out.read_bytes() == client.get(reverse("oscal_results", args=[assessment.pk])).content
+    AssessmentResults.parse_obj(json.loads(out.read_bytes())["assessment-results"])
+
+
+def test_export_report_refuses_oscal_for_a_draft_and_writes_nothing(assessment, tmp_path):
+    with pytest.raises(CommandError, match="Only an approved assessment"):
+        call_command(
+            "export_report", str(assessment.pk), "--format", "oscal",
+            "--output", str(tmp_path / "r.json"),
+        )  # fmt: skip
+    assert not (tmp_path / "r.json").exists()

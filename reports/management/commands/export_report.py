@@ -6,17 +6,21 @@ from assessments.models import Assessment
 from reports import pdf as pdf_renderer
 from reports import services
 from reports.exports import canonical_json, fingerprint, render_csv
+from reports.oscal import assessment_results_json
 
 
 class Command(BaseCommand):
     help = (
         "Write an assessment's report as PDF, JSON or CSV: for an approved assessment, "
-        "the issued report; otherwise a draft rendered now."
+        "the issued report; otherwise a draft rendered now. OSCAL (assessment-results "
+        "JSON, validated) is for approved assessments only."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("assessment_id", type=int)
-        parser.add_argument("--format", dest="fmt", choices=["pdf", "json", "csv"], default="pdf")
+        parser.add_argument(
+            "--format", dest="fmt", choices=["pdf", "json", "csv", "oscal"], default="pdf"
+        )
         parser.add_argument("--output", required=True, type=Path, help="File to write.")
 
     def handle(self, *args, assessment_id, fmt, output, **options):
@@ -37,6 +41,14 @@ class Command(BaseCommand):
         )
 
     def _export(self, assessment, fmt):
+        if fmt == "oscal":
+            if not assessment.is_locked:
+                raise CommandError(
+                    "Only an approved assessment has OSCAL assessment results; "
+                    "this one is a draft or awaits review."
+                )
+            issued = services.issue_report(assessment=assessment)
+            return assessment_results_json(assessment=assessment), issued.fingerprint
         if assessment.is_locked:
             issued = services.issue_report(assessment=assessment)
             if fmt == "pdf":
