@@ -16,7 +16,12 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
-from principles.catalogue import Catalogue, live_catalogue, live_catalogue_in
+from principles.catalogue import (
+    Catalogue,
+    build_live_catalogue,
+    live_catalogue,
+    live_catalogue_in,
+)
 
 from .models import (
     Answer,
@@ -809,7 +814,9 @@ def submit_assessment(*, assessment: Assessment, by) -> None:
         if locked.is_submitted:
             raise WorkflowError(gettext("This assessment was submitted already."))
         locked.ensure_editable()
-        catalogue = live_catalogue()
+        # Read afresh, not the copy this process keeps: what is frozen here is shown
+        # for good, so it must hold even an edit made around the ORM a moment ago.
+        catalogue = build_live_catalogue()
         result = result_for(locked, live=catalogue)
         if not result.applicable:
             raise WorkflowError(

@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import socketserver
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.db.utils import Error as DatabaseError
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -56,18 +57,27 @@ def health(request):
 class _HealthHandler(BaseHTTPRequestHandler):
     server_version = "hiroshima-health"
     sys_version = ""
+    timeout = 5  # a connection that sends nothing is closed after 5 s
 
     def do_GET(self):  # noqa: N802 (the name http.server calls)
         if self.path.split("?", 1)[0] != "/healthz":
             self._answer(404, {"status": "not found"})
             return
-        if database_answers():
+        # As a request would: a connection past CONN_MAX_AGE, or one that fails its
+        # health check, is replaced before the probe and closed after it if due.
+        close_old_connections()
+        try:
+            healthy = database_answers()
+            if not healthy:
+                # A broken connection is not reused: the next probe connects afresh,
+                # so the listener says "ok" again as soon as the database is back.
+                connection.close()
+        finally:
+            close_old_connections()
+        if healthy:
             self._answer(200, OK)
-            return
-        # A broken connection is not reused: the next probe connects afresh, so the
-        # listener says "ok" again as soon as the database is back.
-        connection.close()
-        self._answer(503, UNAVAILABLE)
+        else:
+            self._answer(503, UNAVAILABLE)
 
     def do_HEAD(self):  # noqa: N802
         self.do_GET()
@@ -86,14 +96,21 @@ class _HealthHandler(BaseHTTPRequestHandler):
         pass  # a probe every few seconds per balancer: not worth a log line each
 
 
-class _SharedPortServer(HTTPServer):
-    """An HTTP server whose port every gunicorn worker binds at once."""
+class _SharedPortServer(ThreadingHTTPServer):
+    """An HTTP server whose port every gunicorn worker binds at once.
 
-    timeout = 5  # a probe that sends nothing does not hold the listener
+    A thread per connection (each closed after the handler's timeout), so that a
+    connection that sends nothing, or sends slowly, holds only itself.
+    """
+
+    daemon_threads = True
 
     def server_bind(self):
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        super().server_bind()
+        # Bind without HTTPServer's host-name lookup (a DNS query at every start).
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = host, port
 
 
 def parse_bind(value: str) -> tuple[str, int]:
@@ -104,7 +121,7 @@ def parse_bind(value: str) -> tuple[str, int]:
     return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 (":port" asks for it)
 
 
-def serve_in_thread(bind: str) -> HTTPServer:
+def serve_in_thread(bind: str) -> ThreadingHTTPServer:
     """Start the health listener on ``bind`` in a daemon thread; return its server."""
     host, port = parse_bind(bind)
     server_class = _SharedPortServer

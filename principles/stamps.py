@@ -1,8 +1,10 @@
 """Stamp the catalogue changed: receivers on every model ``live_catalogue`` reads.
 
-Saves and deletes through the ORM (the admin, ``load_framework``, the shell) send
-these signals. Bulk writes (``QuerySet.update``, ``bulk_create``) send none: code
-that writes the catalogue that way calls ``stamp_catalogue_changed`` itself.
+Saves and deletes through the ORM (the admin, ``load_framework``, ``loaddata``, the
+shell) send these signals. Bulk writes (``QuerySet.update``, ``bulk_create``) and
+data migrations (historical models) send none: code that writes the catalogue
+that way calls ``stamp_catalogue_changed`` itself (a data migration writes a new
+token into ``CatalogueStamp``); anything else shows after ``CATALOGUE_KEEP_SECONDS``.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ def stamp_catalogue_changed() -> None:
     CatalogueStamp.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
 
 
-def _changed(sender, raw=False, action="post", **kwargs):
-    # Not while loading a raw fixture; a many-to-many change once, after it is made.
-    if not raw and not action.startswith("pre_"):
+def _changed(sender, action="post", **kwargs):
+    # Fixtures loaded with loaddata (raw saves) change the catalogue too; a
+    # many-to-many change is stamped once, after it is made.
+    if not action.startswith("pre_"):
         stamp_catalogue_changed()
 
 

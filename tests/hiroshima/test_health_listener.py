@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from hiroshima.health import parse_bind
+from hiroshima.health import parse_bind, serve_in_thread
 from tests.hiroshima.test_request_size import free_port, gunicorn  # noqa: F401 (fixture)
 
 HEALTH_PORT = free_port()
@@ -69,3 +69,19 @@ def test_the_health_bind_setting_is_read_as_host_and_port(value, expected):
 def test_a_malformed_health_bind_is_refused_with_its_value(value):
     with pytest.raises(ValueError, match="GUNICORN_HEALTH_BIND"):
         parse_bind(value)
+
+
+def test_a_connection_that_sends_nothing_does_not_hold_the_listener(db):
+    server = serve_in_thread(f"127.0.0.1:{free_port()}")
+    port = server.server_address[1]
+    try:
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(3)]
+        try:
+            status, _, body = get(port, "/healthz", timeout=3)
+            assert (status, json.loads(body)["status"]) == (200, "ok")
+        finally:
+            for conn in idle:
+                conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()

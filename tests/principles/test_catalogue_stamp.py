@@ -9,8 +9,10 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from assessments import services
 from principles.catalogue import live_catalogue, live_catalogue_in
 from principles.models import HaipItem, LifecycleRole, Principle, Question, QuestionWeight
+from tests.conftest import answer_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +99,13 @@ def test_an_edit_around_the_orm_shows_once_the_keep_time_is_over(settings):
     assert live_catalogue().principle("I").questions[0].text != "Edited by hand in SQL"
     settings.CATALOGUE_KEEP_SECONDS = 0
     assert live_catalogue().principle("I").questions[0].text == "Edited by hand in SQL"
+
+
+def test_submission_freezes_the_catalogue_as_it_is_not_as_this_process_kept_it(assessment, officer):
+    answer_everything(assessment, officer)
+    assert live_catalogue() is live_catalogue()  # kept
+    Question.objects.filter(code="I.1").update(text="Reworded just before submission")
+    services.submit_assessment(assessment=assessment, by=officer)
+    assessment.refresh_from_db()
+    frozen = assessment.catalogue_snapshot["principles"][0]["questions"][0]
+    assert (frozen["code"], frozen["text"]) == ("I.1", "Reworded just before submission")

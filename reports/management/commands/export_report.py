@@ -35,6 +35,11 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}.") from exc
         kind = "issued" if assessment.is_locked else "DRAFT"
+        if fmt == "oscal":
+            # The file is not the report: name the report it belongs to, and its print.
+            what = f"OSCAL assessment results of issued report {assessment.report_id}, "
+            self.stdout.write(f"Wrote {output} ({what}report fingerprint {digest}).")
+            return
         self.stdout.write(
             f"Wrote {output} ({fmt.upper()}, {kind} report {assessment.report_id}, "
             f"fingerprint {digest})."
