@@ -175,9 +175,6 @@ class AnswerForm(forms.Form):
         removed = {str(v) for v in self["pending_remove"].value() or []}
         return [p for p in self.pending if str(p.pk) in wanted and str(p.pk) not in removed]
 
-    def new_evidence_fields(self):
-        return [self["evidence_description"], self["evidence_url"], self["evidence_file"]]
-
     def view(self) -> "AnswerFormView":
         """What the questionnaire's template shows of this form, computed once."""
         return AnswerFormView(self)
@@ -478,8 +475,6 @@ class AnswerFormView:
             remove = form["remove_evidence"]
             removed = {str(v) for v in remove.value() or []}
             self.remove_name = remove.html_name
-            self.remove_id = remove.auto_id
-            self.removed = removed
             self.evidence_rows = [
                 (ev, str(ev.pk) in removed, f"{remove.auto_id}_{ev.pk}")
                 for ev in form.existing_evidence

@@ -129,11 +129,10 @@ def catalogue_for(
     ``language`` (by default the active one), English where a text has no translation."""
     if assessment.catalogue_snapshot:
         catalogue = Catalogue.from_dict(assessment.catalogue_snapshot)
-    elif live is None:
-        return live_catalogue_in(language or get_language())
-    else:
-        catalogue = live
-    return catalogue.localized(language or get_language())
+        return catalogue.localized(language or get_language())
+    # The live catalogue's localized copy is kept with it: one per language, not
+    # one per assessment of a dashboard.
+    return live_catalogue_in(language or get_language(), catalogue=live)
 
 
 def rules_for(assessment: Assessment) -> Rules:

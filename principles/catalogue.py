@@ -202,9 +202,11 @@ def forget_live_catalogue() -> None:
     _kept = None
 
 
-def live_catalogue_in(language: str | None) -> Catalogue:
-    """``live_catalogue().localized(language)``, the copy kept with the catalogue."""
-    catalogue = live_catalogue()
+def live_catalogue_in(language: str | None, catalogue: Catalogue | None = None) -> Catalogue:
+    """``live_catalogue().localized(language)`` (or of ``catalogue``, a live catalogue
+    already at hand), the copy kept with the catalogue when it is the kept one."""
+    if catalogue is None:
+        catalogue = live_catalogue()
     kept = _kept
     if kept is None or kept[2] is not catalogue:
         return catalogue.localized(language)

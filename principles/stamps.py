@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from .models import (
     CatalogueStamp,
@@ -27,8 +28,13 @@ STAMPED_MODELS = (Principle, LifecycleRole, Question, QuestionWeight, HaipSectio
 
 
 def stamp_catalogue_changed() -> None:
-    """A new token: every process builds the live catalogue again on its next use."""
-    CatalogueStamp.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+    """A new token: every process builds the live catalogue again on its next use.
+
+    One UPDATE per change (``load_framework`` saves hundreds of rows in a run); the
+    row is created only where migration 0007 did not (a flushed test database)."""
+    token = uuid.uuid4().hex
+    if not CatalogueStamp.objects.filter(pk=1).update(token=token, changed_at=timezone.now()):
+        CatalogueStamp.objects.create(pk=1, token=token)
 
 
 def _changed(sender, action="post", **kwargs):
