@@ -16,7 +16,7 @@ from assessments.assignments import assign_work
 from assessments.models import Answer, Assessment, Evidence, Membership
 from assessments.stamps import page_read, stamp_assessment_changed
 from notifications.models import Kind, Notification
-from principles.models import LifecycleRole, Question
+from principles.models import CrosswalkMapping, LifecycleRole, Question
 from tests.assessments.helpers import page_post_data, page_url
 from tests.conftest import PASSWORD, answer_everything, make_user
 
@@ -176,6 +176,19 @@ def test_a_catalogue_edit_shows(assessment, officer):
     question.text = "Reworded by the catalogue admin: how do you test before release?"
     question.save()
     assert "Reworded by the catalogue admin" in page(client, assessment)
+
+
+def card_of(html: str, code: str, next_code: str) -> str:
+    return html[html.index(f'id="h-{code}"') : html.index(f'id="h-{next_code}"')]
+
+
+def test_a_crosswalk_change_shows(assessment, officer):
+    mapping = CrosswalkMapping.objects.filter(question__code="I.1").select_related("requirement")[0]
+    identifier = mapping.requirement.identifier
+    client = signed_in(officer)
+    assert identifier in card_of(page(client, assessment), "I.1", "I.2")
+    mapping.delete()
+    assert identifier not in card_of(page(client, assessment), "I.1", "I.2")
 
 
 def test_the_bell_a_role_change_and_the_language_are_part_of_the_page(
