@@ -22,6 +22,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .models import (
@@ -120,10 +121,24 @@ def _user_changed(sender, instance, update_fields=None, created=False, **kwargs)
     # A sign-in saves ``last_login`` only: nothing a page shows.
     if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
-    for organization_id in Membership.objects.filter(user_id=instance.pk).values_list(
+    user_id = instance.pk
+    for organization_id in Membership.objects.filter(user_id=user_id).values_list(
         "organization_id", flat=True
     ):
         stamp_organization_changed(organization_id)
+    # Pages name people who are no longer members too: who answered, accepted or
+    # reviewed an answer, who commented or resolved, who reviewed it, who is assigned.
+    answers = Answer.objects.filter(
+        Q(updated_by_id=user_id) | Q(na_accepted_by_id=user_id) | Q(reviewed_by_id=user_id)
+    )
+    comments = Comment.objects.filter(Q(author_id=user_id) | Q(resolved_by_id=user_id))
+    named = Assessment.objects.filter(
+        Q(pk__in=answers.values("assessment_id"))
+        | Q(pk__in=comments.values("answer__assessment_id"))
+        | Q(pk__in=ReviewEvent.objects.filter(by_id=user_id).values("assessment_id"))
+        | Q(pk__in=Assignment.objects.filter(assignee_id=user_id).values("assessment_id"))
+    ).exclude(organization__memberships__user_id=user_id)
+    _stamp(("named", user_id), named)
 
 
 def connect() -> None:

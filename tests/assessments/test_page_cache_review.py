@@ -1,0 +1,52 @@
+"""Review of the kept questionnaire pages (``assessments/page_cache.py``): changes the
+first tests did not cover, and concurrent writers on PostgreSQL."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from assessments import services
+from assessments.assignments import assign_work
+from assessments.models import Answer, Assessment, Membership
+from members import services as member_services
+from tests.assessments.test_page_cache import page, signed_in
+from tests.assessments.test_races import _wait_until_another_backend_waits_on_a_lock
+from tests.conftest import answer_everything
+
+pytestmark = pytest.mark.django_db
+
+
+def answer(assessment, code):
+    return Answer.objects.get(assessment=assessment, question__code=code)
+
+
+# --- people named on a page who are no longer members ------------------------------
+
+
+def test_a_former_auditors_new_name_shows_on_their_comments(submitted, officer, auditor):
+    services.add_comment(
+        assessment=submitted, answer=answer(submitted, "I.1"), text="Who tested?", by=auditor
+    )
+    Membership.objects.get(user=auditor).delete()  # the auditor leaves the organization
+    client = signed_in(officer)
+    assert "<strong>arthur</strong>" in page(client, submitted)
+    auditor.username = "arthur.former"
+    auditor.save()
+    assert "<strong>arthur.former</strong>" in page(client, submitted)
+
+
+def test_a_former_officers_new_name_shows_on_their_answers_and_assignments(
+    assessment, officer, auditor
+):
+    assign_work(assessment=assessment, assignee=officer, by=officer, numeral="I")
+    answer_everything(assessment, officer)
+    services.submit_assessment(assessment=assessment, by=officer)
+    Membership.objects.get(user=officer).delete()
+    client = signed_in(auditor)
+    html = page(client, assessment)
+    assert "Last changed by olivia on" in html and "Assigned to olivia" in html
+    officer.username = "olivia.former"
+    officer.save()
+    html = page(client, assessment)
+    assert "Last changed by olivia.former on" in html and "Assigned to olivia.former" in html
