@@ -50,14 +50,26 @@ def _cache():
     return caches["pages"]
 
 
+# The navbar's values a page's key was made of, kept on the request.
+_NAVBAR = "_page_cache_navbar"
+
+
 def _navbar_inputs(request) -> list[str]:
     engine = engines["django"].engine
-    values = []
+    kept = {}
     for path in engine.context_processors:
         for name, value in sorted(import_string(path)(request).items()):
             if name not in _NOT_KEYED:
-                values.append(f"{name}={value}")  # evaluates lazy values
-    return values
+                kept[name] = value
+    setattr(request, _NAVBAR, kept)
+    return [f"{name}={value}" for name, value in kept.items()]  # evaluates lazy values
+
+
+def navbar_context(request) -> dict:
+    """The navbar's values this request's key was made of (empty without a key): the
+    page is rendered with them, so a notification that arrives while it is built
+    does not show on a page kept under the count before it."""
+    return getattr(request, _NAVBAR, {})
 
 
 def _stamps(*, assessment_id: int, user_id: int) -> tuple[str, str, str | None] | None:

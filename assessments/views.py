@@ -238,6 +238,7 @@ def questionnaire(request, pk, numeral):
             },
             "accept": ACCEPT,
             "returned": review.returned_info(assessment),
+            **page_cache.navbar_context(request),
         },
     )
     page_cache.keep_page(key, response)

@@ -5,11 +5,13 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
-from assessments import services
+from assessments import services, views
 from assessments.assignments import assign_work
 from assessments.models import Answer, Assessment, Membership
 from members import services as member_services
+from notifications.models import Kind, Notification
 from tests.assessments.test_page_cache import page, signed_in
 from tests.assessments.test_races import _wait_until_another_backend_waits_on_a_lock
 from tests.conftest import answer_everything
@@ -50,3 +52,27 @@ def test_a_former_officers_new_name_shows_on_their_answers_and_assignments(
     officer.save()
     html = page(client, assessment)
     assert "Last changed by olivia.former on" in html and "Assigned to olivia.former" in html
+
+
+# --- the navbar's values --------------------------------------------------------------
+
+
+def test_a_notification_arriving_while_the_page_is_built_does_not_stick_to_it(
+    assessment, officer, monkeypatch
+):
+    real_build_page = views.build_page
+
+    def build_page_meanwhile_notified(**kwargs):
+        # Someone assigns the officer work while their page is being built.
+        Notification.objects.get_or_create(
+            recipient=officer, kind=Kind.ASSIGNED, assessment=assessment, dedupe_key="meanwhile"
+        )
+        return real_build_page(**kwargs)
+
+    monkeypatch.setattr(views, "build_page", build_page_meanwhile_notified)
+    client = signed_in(officer)
+    page(client, assessment)
+    monkeypatch.setattr(views, "build_page", real_build_page)
+    assert "Notifications: 1 unread" in page(client, assessment)
+    Notification.objects.filter(recipient=officer).update(read_at=timezone.now())  # read it
+    assert "Notifications: 0 unread" in page(client, assessment)
