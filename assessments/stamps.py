@@ -23,7 +23,7 @@ from functools import partial
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from .models import (
     Answer,
@@ -117,11 +117,30 @@ def _membership_changed(sender, instance, **kwargs) -> None:
     stamp_organization_changed(instance.organization_id)
 
 
-def _user_changed(sender, instance, update_fields=None, created=False, **kwargs) -> None:
+def _only_signing_in(update_fields) -> bool:
     # A sign-in saves ``last_login`` only: nothing a page shows.
-    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+    return update_fields is not None and set(update_fields) <= {"last_login"}
+
+
+def _user_saving(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
+    # Inside a transaction (the admin's forms) the assessments' rows are stamped before
+    # the user's row is written: the order of every writer of an assessment, which
+    # checks its keys on the user's row again when it commits (a row updated twice in a
+    # transaction); a new name locks that row against such checks until its own commit.
+    if instance._state.adding or raw or _only_signing_in(update_fields):
         return
-    user_id = instance.pk
+    if transaction.get_connection().in_atomic_block:
+        _stamp_user(instance.pk)
+
+
+def _user_changed(sender, instance, update_fields=None, created=False, **kwargs) -> None:
+    if created or _only_signing_in(update_fields):
+        return
+    if not transaction.get_connection().in_atomic_block:
+        _stamp_user(instance.pk)
+
+
+def _stamp_user(user_id) -> None:
     for organization_id in Membership.objects.filter(user_id=user_id).values_list(
         "organization_id", flat=True
     ):
@@ -164,3 +183,4 @@ def connect() -> None:
     post_save.connect(_membership_changed, sender=Membership, dispatch_uid="change-member-save")
     post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="change-member-del")
     post_save.connect(_user_changed, sender=get_user_model(), dispatch_uid="change-user")
+    pre_save.connect(_user_saving, sender=get_user_model(), dispatch_uid="change-user-before")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts import throttle
 from accounts.models import Profile
 from assessments.models import Membership, Organization
+from assessments.stamps import stamp_organization_changed
 
 from .models import Invitation, hash_secret
 from .signals import member_invited
@@ -115,6 +116,12 @@ def check_invitation(*, token: str) -> Invitation:
 
 
 def _lock_organization(organization: Organization) -> Organization:
+    # Its assessments' rows first (a new change token: what a member change does to them
+    # anyway), then its own: the order of every writer of an assessment. Such a writer
+    # updates the assessment's row twice in its transaction (the stamp, then its save),
+    # so PostgreSQL checks the row's key on the organization's row again when it
+    # commits; holding that row first and then waiting for the assessment deadlocks.
+    stamp_organization_changed(organization.pk)
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
 

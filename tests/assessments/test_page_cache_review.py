@@ -1,19 +1,14 @@
 """Review of the kept questionnaire pages (``assessments/page_cache.py``): changes the
 first tests did not cover, and concurrent writers on PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 
 from assessments import services, views
 from assessments.assignments import assign_work
-from assessments.models import Answer, Assessment, Membership
-from members import services as member_services
+from assessments.models import Answer, Membership
 from notifications.models import Kind, Notification
 from tests.assessments.test_page_cache import page, signed_in
-from tests.assessments.test_races import _wait_until_another_backend_waits_on_a_lock
 from tests.conftest import answer_everything
 
 pytestmark = pytest.mark.django_db
