@@ -104,8 +104,27 @@ def _roles_changed(sender, instance, action, **kwargs) -> None:
         stamp_assessment_changed(instance.pk)
 
 
-def _organization_changed(sender, instance, **kwargs) -> None:
-    stamp_organization_changed(instance.pk)
+def _stamped_before(instance, raw: bool) -> bool:
+    """Whether a save is stamped by its ``pre_save`` receiver: inside a transaction (the
+    admin's forms), the assessments' rows are stamped before the row itself is written.
+
+    That is the order of every writer of an assessment: it updates the assessment's row
+    twice in its transaction (the stamp, then its save), so PostgreSQL checks that row's
+    keys on the organization's and the users' rows again when it commits. A new name
+    (a unique column) locks such a row against these checks until its own transaction
+    ends: stamping after it, waiting for a writer that waits for it, deadlocks. Outside
+    a transaction the row is written (and committed) first, then stamped."""
+    return not raw and transaction.get_connection().in_atomic_block
+
+
+def _organization_saving(sender, instance, raw=False, **kwargs) -> None:
+    if not instance._state.adding and _stamped_before(instance, raw):
+        stamp_organization_changed(instance.pk)
+
+
+def _organization_changed(sender, instance, created=False, raw=False, **kwargs) -> None:
+    if not created and not _stamped_before(instance, raw):
+        stamp_organization_changed(instance.pk)
 
 
 def _organization_roles_changed(sender, instance, action, **kwargs) -> None:
@@ -123,20 +142,16 @@ def _only_signing_in(update_fields) -> bool:
 
 
 def _user_saving(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
-    # Inside a transaction (the admin's forms) the assessments' rows are stamped before
-    # the user's row is written: the order of every writer of an assessment, which
-    # checks its keys on the user's row again when it commits (a row updated twice in a
-    # transaction); a new name locks that row against such checks until its own commit.
-    if instance._state.adding or raw or _only_signing_in(update_fields):
+    if instance._state.adding or _only_signing_in(update_fields):
         return
-    if transaction.get_connection().in_atomic_block:
+    if _stamped_before(instance, raw):
         _stamp_user(instance.pk)
 
 
-def _user_changed(sender, instance, update_fields=None, created=False, **kwargs) -> None:
+def _user_changed(sender, instance, update_fields=None, created=False, raw=False, **kwargs):
     if created or _only_signing_in(update_fields):
         return
-    if not transaction.get_connection().in_atomic_block:
+    if not _stamped_before(instance, raw):
         _stamp_user(instance.pk)
 
 
@@ -175,6 +190,7 @@ def connect() -> None:
         _roles_changed, sender=Assessment.roles.through, dispatch_uid="change-assessment-roles"
     )
     post_save.connect(_organization_changed, sender=Organization, dispatch_uid="change-org")
+    pre_save.connect(_organization_saving, sender=Organization, dispatch_uid="change-org-before")
     m2m_changed.connect(
         _organization_roles_changed,
         sender=Organization.roles.through,

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from assessments import services
-from assessments.models import Answer, Assessment, Comment, Membership
+from assessments.models import Answer, Assessment, Comment, Membership, Organization
 from members import services as member_services
 from principles.models import Question
 from tests.assessments.test_races import _wait_until_another_backend_waits_on_a_lock
@@ -172,3 +172,19 @@ def test_renaming_an_officer_while_they_save_is_no_deadlock(team, monkeypatch):
     )
     assert outcomes == {"first": "ok", "second": "ok"}, outcomes
     assert get_user_model().objects.filter(username="olga.renamed").exists()
+
+
+def test_renaming_the_organization_while_an_officer_saves_is_no_deadlock(team, monkeypatch):
+    draft, people = team
+
+    def rename():
+        with transaction.atomic():  # as the admin's change form saves
+            organization = Organization.objects.get(pk=draft.organization_id)
+            organization.name = "Lock Org, renamed"
+            organization.save()
+
+    outcomes, seen_waiting = run_meanwhile(
+        monkeypatch, save_one_answer(draft, people["olga"]), rename
+    )
+    assert outcomes == {"first": "ok", "second": "ok"}, outcomes
+    assert Organization.objects.filter(name="Lock Org, renamed").exists()
