@@ -115,13 +115,14 @@ def check_invitation(*, token: str) -> Invitation:
 # --- permissions and locks ---------------------------------------------------
 
 
-def _lock_organization(organization: Organization) -> Organization:
-    # Its assessments' rows first (a new change token: what a member change does to them
-    # anyway), then its own: the order of every writer of an assessment. Such a writer
-    # updates the assessment's row twice in its transaction (the stamp, then its save),
-    # so PostgreSQL checks the row's key on the organization's row again when it
-    # commits; holding that row first and then waiting for the assessment deadlocks.
-    stamp_organization_changed(organization.pk)
+def _lock_organization(organization: Organization, *, members_change: bool = False) -> Organization:
+    if members_change:
+        # Its assessments' rows first (a new change token, as the membership's signal
+        # would write), then its own: the order of every writer of an assessment. Such a
+        # writer updates the assessment's row twice in its transaction (the stamp, then
+        # its save), so PostgreSQL checks the row's key on the organization's row again
+        # when it commits: holding that row, then waiting for the assessment, deadlocks.
+        stamp_organization_changed(organization.pk)
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
@@ -371,7 +372,7 @@ def _locked_pending(token: str) -> Invitation:
 
 
 def _join(invitation: Invitation, user) -> Membership:
-    organization = _lock_organization(invitation.organization)
+    organization = _lock_organization(invitation.organization, members_change=True)
     if Membership.objects.filter(organization=organization, user=user).exists():
         raise InvitationError(
             _("You are a member of %(organization)s already; nothing was changed.")
@@ -442,7 +443,7 @@ def change_role(*, membership: Membership, role: str, by) -> Membership:
     if role not in Membership.Role.values:
         raise MembershipError(_("Choose a role: officer, auditor or owner."))
     with transaction.atomic():
-        organization = _lock_organization(membership.organization)
+        organization = _lock_organization(membership.organization, members_change=True)
         require_owner(organization=organization, by=by)
         fresh = Membership.objects.filter(pk=membership.pk, organization=organization).first()
         if fresh is None:
@@ -480,7 +481,7 @@ def change_affiliation(*, membership: Membership, affiliation: str, by) -> Membe
             % {"limit": AFFILIATION_MAX_CHARS}
         )
     with transaction.atomic():
-        organization = _lock_organization(membership.organization)
+        organization = _lock_organization(membership.organization, members_change=True)
         require_owner(organization=organization, by=by)
         fresh = (
             Membership.objects.select_related("user")
@@ -509,7 +510,7 @@ def change_affiliation(*, membership: Membership, affiliation: str, by) -> Membe
 
 def remove_member(*, membership: Membership, by) -> None:
     with transaction.atomic():
-        organization = _lock_organization(membership.organization)
+        organization = _lock_organization(membership.organization, members_change=True)
         require_owner(organization=organization, by=by)
         fresh = Membership.objects.filter(pk=membership.pk, organization=organization).first()
         if fresh is None:
