@@ -156,23 +156,25 @@ def _user_changed(sender, instance, update_fields=None, created=False, raw=False
 
 
 def _stamp_user(user_id) -> None:
-    for organization_id in Membership.objects.filter(user_id=user_id).values_list(
-        "organization_id", flat=True
-    ):
-        stamp_organization_changed(organization_id)
-    # Pages name people who are no longer members too: who answered, accepted or
-    # reviewed an answer, who commented or resolved, who reviewed it, who is assigned.
+    """Every assessment of the user's organizations, and those that name them without
+    their being a member any more: who answered, accepted or reviewed an answer, who
+    commented or resolved, who reviewed the assessment, who is assigned. One UPDATE:
+    two users saved at once lock the rows they share in the same order."""
     answers = Answer.objects.filter(
         Q(updated_by_id=user_id) | Q(na_accepted_by_id=user_id) | Q(reviewed_by_id=user_id)
     )
     comments = Comment.objects.filter(Q(author_id=user_id) | Q(resolved_by_id=user_id))
-    named = Assessment.objects.filter(
-        Q(pk__in=answers.values("assessment_id"))
-        | Q(pk__in=comments.values("answer__assessment_id"))
-        | Q(pk__in=ReviewEvent.objects.filter(by_id=user_id).values("assessment_id"))
-        | Q(pk__in=Assignment.objects.filter(assignee_id=user_id).values("assessment_id"))
-    ).exclude(organization__memberships__user_id=user_id)
-    _stamp(("named", user_id), named)
+    organizations = Membership.objects.filter(user_id=user_id).values("organization_id")
+    _stamp(
+        ("user", user_id),
+        Assessment.objects.filter(
+            Q(organization_id__in=organizations)
+            | Q(pk__in=answers.values("assessment_id"))
+            | Q(pk__in=comments.values("answer__assessment_id"))
+            | Q(pk__in=ReviewEvent.objects.filter(by_id=user_id).values("assessment_id"))
+            | Q(pk__in=Assignment.objects.filter(assignee_id=user_id).values("assessment_id"))
+        ),
+    )
 
 
 def connect() -> None:
