@@ -1,5 +1,6 @@
 """Review of the kept questionnaire pages (``assessments/page_cache.py``): changes the
-first tests did not cover, and concurrent writers on PostgreSQL."""
+first tests did not cover, and who gets which page (concurrent writers on PostgreSQL:
+``test_page_cache_locks.py``)."""
 
 import pytest
 from django.utils import timezone
@@ -7,9 +8,11 @@ from django.utils import timezone
 from assessments import services, views
 from assessments.assignments import assign_work
 from assessments.models import Answer, Membership
+from members import services as member_services
 from notifications.models import Kind, Notification
+from tests.assessments.helpers import page_post_data, page_url
 from tests.assessments.test_page_cache import page, signed_in
-from tests.conftest import answer_everything
+from tests.conftest import answer_everything, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +74,34 @@ def test_a_notification_arriving_while_the_page_is_built_does_not_stick_to_it(
     assert "Notifications: 1 unread" in page(client, assessment)
     Notification.objects.filter(recipient=officer).update(read_at=timezone.now())  # read it
     assert "Notifications: 0 unread" in page(client, assessment)
+
+
+# --- who gets which page ------------------------------------------------------------
+
+
+def test_a_page_with_form_errors_is_never_kept(assessment, officer):
+    client = signed_in(officer)
+    page(client, assessment)
+    data = page_post_data(client, assessment, "I")
+    data["I.1-response"] = "4"  # level 4 without evidence: refused
+    data["I.1-explanation"] = "Fully done."
+    response = client.post(page_url(assessment, "I"), data)
+    assert response.status_code == 200 and 'id="error-summary"' in response.content.decode()
+    assert 'id="error-summary"' not in page(client, assessment)
+
+
+def test_staff_outside_the_organization_and_a_changed_role_get_their_own_page(
+    assessment, officer, auditor, organization
+):
+    page(signed_in(officer), assessment)
+    staff = make_user("sally", is_staff=True, is_superuser=True)
+    assert signed_in(staff).get(page_url(assessment, "I")).status_code == 404
+    client = signed_in(auditor)
+    assert 'name="I.1-response"' not in page(client, assessment)
+    owner = make_user("owen")
+    Membership.objects.create(user=owner, organization=organization, role=Membership.Role.OWNER)
+    member_services.change_role(
+        membership=Membership.objects.get(user=auditor), role=Membership.Role.OFFICER, by=owner
+    )
+    html = page(client, assessment)
+    assert 'name="I.1-response"' in html and ">arthur</a>" in html and ">olivia</a>" not in html
