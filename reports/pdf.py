@@ -35,7 +35,7 @@ from django.utils import translation
 
 from assessments.services import WorkflowError
 
-from .chart import chart_legend, score_chart
+from .chart import chart_legend, score_bars, score_chart
 from .exports import canonical_json, fingerprint
 
 REPORT_TEMPLATE = "reports/report.html"
@@ -81,7 +81,8 @@ def report_context(doc: dict) -> dict:
         "doc": doc,
         "fingerprint": digest,
         **verification_context(doc, digest),
-        "chart": score_chart(doc),
+        "chart": score_chart(doc),  # the preview's
+        "bars": score_bars(doc),  # the PDF's
         "legend": chart_legend(doc),
         "weakest": [by_numeral[n] for n in doc["weakest"] if n in by_numeral],
         "thresholds": [b for b in doc["methodology"]["bands"] if b["threshold"] is not None],
