@@ -6,7 +6,9 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
 
     def ready(self):
-        from . import assignments, questionnaire
+        from . import assignments, questionnaire, stamps
+
+        stamps.connect()
 
         # The questionnaire's filter bar: "Assigned to me" next to the built-in filters.
         questionnaire.register_filter(

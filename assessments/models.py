@@ -1,5 +1,7 @@
 """Organizations, their members, and the assessments they make against the catalogue."""
 
+import uuid
+
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models, transaction
@@ -105,6 +107,10 @@ class AssessmentQuerySet(models.QuerySet):
         return self.annotate(last_review_action=models.Subquery(latest))
 
 
+def new_change_token() -> str:
+    return uuid.uuid4().hex
+
+
 class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -163,6 +169,11 @@ class Assessment(models.Model):
     # let an approver who had submitted or changed answers approve; the note says why.
     duties_relaxed = models.BooleanField(default=False, editable=False)
     duties_note = models.TextField(blank=True, editable=False)
+    # A new random value with every change to the assessment or anything shown with
+    # it (answers, evidence, comments, assignments, review marks, people): pages kept
+    # by ``page_cache`` are kept under it, so a change makes them unreachable. Set by
+    # ``save`` and by ``stamps.stamp_assessment_changed`` (signals and bulk writes).
+    change_token = models.CharField(max_length=32, default=new_change_token, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -179,6 +190,14 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.organization}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        # Every save is a change: a copy loaded before a bulk stamp can never write an
+        # older token back.
+        self.change_token = new_change_token()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "change_token"}
+        super().save(*args, **kwargs)
 
     @property
     def is_draft(self) -> bool:

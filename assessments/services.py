@@ -35,6 +35,7 @@ from .models import (
     ReviewEvent,
     delete_evidence_file_if_unreferenced,
     evidence_storage_name,
+    new_change_token,
 )
 from .scoring import AssessmentResult, Rules, score_assessment
 from .signals import (
@@ -43,6 +44,7 @@ from .signals import (
     assessment_submitted,
     comment_posted,
 )
+from .stamps import stamp_assessment_changed
 from .uploads import CheckedFile, check_evidence_file
 
 OFFICER = Membership.Role.OFFICER
@@ -502,7 +504,9 @@ def _save_answers_locked(
             if conflicts:
                 raise StaleAnswers(conflicts)
             if changed:
-                Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+                Assessment.objects.filter(pk=assessment.pk).update(
+                    updated_at=timezone.now(), change_token=new_change_token()
+                )
     except IntegrityError as exc:
         # Someone created the same answer at the same moment.
         raise StaleAnswers([Conflict(i.question_id, None) for i in inputs]) from exc
@@ -800,6 +804,7 @@ def mark_reviewed(
             reviewed_by=by if reviewed else None,
             reviewed_at=timezone.now() if reviewed else None,
         )
+        stamp_assessment_changed(assessment.pk)
     return [q.question.code for q in changing]
 
 
@@ -998,6 +1003,7 @@ def accept_not_applicable(
         Answer.objects.filter(pk__in=[q.answer.pk for q in pending]).update(
             na_accepted_by=by, na_accepted_at=timezone.now()
         )
+        stamp_assessment_changed(assessment.pk)
     return [q.question.code for q in pending]
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from principles.catalogue import live_catalogue
 from principles.translations import translated
 
-from . import review, services
+from . import page_cache, review, services
 from .forms import ApproveForm, AssessmentForm, CommentForm, NewAssessmentForm, ReviewForm
 from .history import answer_changes
 from .models import (
@@ -184,6 +184,19 @@ def _detail_context(assessment: Assessment, *, approve_form: ApproveForm | None 
 @require_http_methods(["GET", "POST"])
 @login_required
 def questionnaire(request, pk, numeral):
+    show = request.GET.get("show", "")
+    key = None
+    # A page asked again while nothing it shows changed is served as kept (a filter
+    # name that does not exist is not kept: junk in the address fills no cache).
+    if (
+        request.method == "GET"
+        and (not show or show in FILTERS)
+        and not _has_comment_drafts(request, pk=pk, numeral=numeral)
+    ):
+        key = page_cache.page_key(request, assessment_id=pk)
+        kept = page_cache.kept_page(request, key)
+        if kept is not None:
+            return kept
     assessment = get_assessment_for_user(request.user, pk)
     if request.method == "POST":
         require_role(assessment, OFFICER)
@@ -193,7 +206,6 @@ def questionnaire(request, pk, numeral):
         services.discard_pending_uploads(
             assessment=assessment, by=request.user, ids=_ids(request.POST, "-pending_remove")
         )
-    show = request.GET.get("show", "")
     page = build_page(
         assessment=assessment,
         numeral=numeral,
@@ -210,7 +222,7 @@ def questionnaire(request, pk, numeral):
             return done
     else:
         page.apply_comment_drafts(pop_comment_drafts(request, pk=pk, numeral=numeral))
-    return render(
+    response = render(
         request,
         "assessments/questionnaire.html",
         {
@@ -228,9 +240,15 @@ def questionnaire(request, pk, numeral):
             "returned": review.returned_info(assessment),
         },
     )
+    page_cache.keep_page(key, response)
+    return response
 
 
 COMMENT_DRAFTS = "comment_drafts"  # session: {"<pk>:<numeral>": {field name: text}}
+
+
+def _has_comment_drafts(request, *, pk: int, numeral: str) -> bool:
+    return bool((request.session.get(COMMENT_DRAFTS) or {}).get(f"{pk}:{numeral}"))
 
 
 def pop_comment_drafts(request, *, pk: int, numeral: str) -> dict[str, str]:

@@ -286,6 +286,26 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # bulk update) shows within that time too.
 CATALOGUE_KEEP_SECONDS = int(env_str("CATALOGUE_KEEP_SECONDS", "300"))
 
+# Each process keeps the questionnaire pages it rendered, under the assessment's
+# change token (a new one with every change to the assessment or anything shown on
+# its pages: assessments/stamps.py) and everything else the page depends on
+# (assessments/page_cache.py): the same page asked again unchanged is served
+# without building it. At most this many pages per process (about 60 KB each), and
+# for at most this many seconds, so that an edit made around the ORM shows within
+# that time too. 0 seconds turns the cache off.
+PAGE_CACHE_SECONDS = int(env_str("PAGE_CACHE_SECONDS", "300"))
+PAGE_CACHE_MAX_ENTRIES = int(env_str("PAGE_CACHE_MAX_ENTRIES", "300"))
+CACHES = {
+    # Django's default, named: the API's throttles count in it.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_MAX_ENTRIES},
+    },
+}
+
 # Notifications: how many the list shows per page, and how many days before an
 # assignment's or an assessment's due date send_reminders says it is due soon.
 NOTIFICATIONS_PER_PAGE = int(env_str("NOTIFICATIONS_PER_PAGE", "50"))

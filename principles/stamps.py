@@ -16,15 +16,30 @@ from django.utils import timezone
 
 from .models import (
     CatalogueStamp,
+    CrosswalkMapping,
     HaipItem,
     HaipSection,
     LifecycleRole,
     Principle,
     Question,
     QuestionWeight,
+    TargetFramework,
+    TargetRequirement,
 )
 
-STAMPED_MODELS = (Principle, LifecycleRole, Question, QuestionWeight, HaipSection, HaipItem)
+# What the live catalogue reads, and the crosswalks the questionnaire shows with it
+# (pages kept by ``assessments.page_cache`` are keyed on the stamp).
+STAMPED_MODELS = (
+    Principle,
+    LifecycleRole,
+    Question,
+    QuestionWeight,
+    HaipSection,
+    HaipItem,
+    TargetFramework,
+    TargetRequirement,
+    CrosswalkMapping,
+)
 
 
 def stamp_catalogue_changed() -> None:

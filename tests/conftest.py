@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from assessments import services
 from assessments.models import Membership, Organization
+from assessments.page_cache import forget_pages
 from principles.catalogue import forget_live_catalogue
 from principles.framework import load_framework
 from principles.models import LifecycleRole
@@ -55,8 +56,11 @@ def _media_root(tmp_path, settings):
 @pytest.fixture(autouse=True)
 def _fresh_catalogue():
     """Each test starts without the catalogue a previous test's process kept: a test's
-    bulk write to the catalogue sends no signal, and its rollback no stamp."""
+    bulk write to the catalogue sends no signal, and its rollback no stamp. Nor the
+    questionnaire pages a previous test's process kept (keys carry random tokens, so
+    they could not be served; this only frees them)."""
     forget_live_catalogue()
+    forget_pages()
 
 
 @pytest.fixture(scope="session")

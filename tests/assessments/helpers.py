@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from assessments import services
+from assessments.page_cache import forget_pages
 
 
 def page_url(assessment, numeral):
@@ -8,7 +9,10 @@ def page_url(assessment, numeral):
 
 
 def page_post_data(client, assessment, numeral) -> dict:
-    """What the questionnaire page would post back unchanged (versions included)."""
+    """What the questionnaire page would post back unchanged (versions included).
+
+    Read from the page's forms, so the page is built afresh (not served as kept)."""
+    forget_pages()
     response = client.get(page_url(assessment, numeral))
     data = {}
     for row in response.context["page"].rows:

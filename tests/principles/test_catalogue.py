@@ -66,9 +66,11 @@ def test_principles_reach_the_oecd_sections_of_the_natural_mapping_through_their
 def test_every_reporting_item_is_fed_and_titled_in_our_words():
     items = list(HaipItem.objects.select_related("section").prefetch_related("questions"))
     assert [s.number for s in HaipSection.objects.all()] == [1, 2, 3, 4, 5, 6, 7]
-    assert [i.identifier for i in items if i.section.number == 1] == [
-        f"1.{letter}" for letter in "abcdefghij"
-    ]
+    # Version 1's 39 items (fixtures/SOURCES, "Verification, third pass").
+    letters = {n: "".join(i.letter for i in items if i.section.number == n) for n in range(1, 8)}
+    assert letters == {
+        1: "abcdefgh", 2: "abcdefgh", 3: "abcde", 4: "abcdefgh", 5: "ab", 6: "abcd", 7: "abcd",
+    }  # fmt: skip
     assert all(i.title and not i.title.endswith("?") for i in items)
     assert all(i.questions.all() for i in items)
 
