@@ -19,10 +19,12 @@ import json
 import os
 import re
 import threading
+import zlib
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+import pydyf
 import pypdf
 import segno
 import weasyprint
@@ -33,7 +35,7 @@ from django.utils import translation
 
 from assessments.services import WorkflowError
 
-from .chart import chart_legend, score_chart
+from .chart import chart_legend, score_bars, score_chart
 from .exports import canonical_json, fingerprint
 
 REPORT_TEMPLATE = "reports/report.html"
@@ -79,7 +81,8 @@ def report_context(doc: dict) -> dict:
         "doc": doc,
         "fingerprint": digest,
         **verification_context(doc, digest),
-        "chart": score_chart(doc),
+        "chart": score_chart(doc),  # the preview's
+        "bars": score_bars(doc),  # the PDF's
         "legend": chart_legend(doc),
         "weakest": [by_numeral[n] for n in doc["weakest"] if n in by_numeral],
         "thresholds": [b for b in doc["methodology"]["bands"] if b["threshold"] is not None],
@@ -150,17 +153,58 @@ def render_report_pdf(doc: dict) -> bytes:
         url_fetcher=fetcher,
     )
     html = weasyprint.HTML(string=render_report_html(doc), url_fetcher=fetcher)
+    missing: set[str] = set()
+
+    def finish(document, pdf_objects) -> None:
+        missing.update(_missing_characters(document))
+        _compress_streams_once(pdf_objects)
+
     with _rendering(stamp):
-        pdf = html.write_pdf(pdf_variant=PDF_VARIANT, attachments=[attachment])
-    if not doc["draft"]:
+        pdf = html.write_pdf(pdf_variant=PDF_VARIANT, attachments=[attachment], finisher=finish)
+    if missing and not doc["draft"]:
         # An issued report must print every character (and .notdef breaks PDF/A);
         # a draft is still shown, so that the text can be seen and corrected.
-        check_glyphs(pdf)
+        raise MissingGlyphs(sorted(missing))
     return pdf
+
+
+def _missing_characters(document) -> list[str]:
+    """The characters WeasyPrint drew as .notdef (glyph 0): no font had them.
+
+    Read from the rendered document's fonts, which list each such character with
+    the code WeasyPrint gave it (``Font.missing``), while the PDF is written: the
+    same finding as ``check_glyphs`` on the finished file, without parsing it again
+    (that cost about a twentieth of the render).
+    """
+    return [chr(codepoint) for font in document.fonts.values() for codepoint in font.missing]
+
+
+def _compress_streams_once(pdf_objects: pydyf.PDF) -> None:
+    """Compress every stream now, once, so that writing the file does not do it twice.
+
+    PDF/A needs a file identifier; pydyf derives it from the MD5 of every object's
+    serialized data and then serializes every object again to write it, so each
+    stream (the pages' content, the fonts, the attached JSON) went through zlib at
+    level 9 twice: a tenth of the report's time. Each stream to be compressed is
+    replaced by its compressed bytes, made exactly as pydyf makes them (same level,
+    same dictionary, ``/Filter`` then ``/Length``), so the file is byte for byte the
+    same as before.
+    """
+    for obj in pdf_objects.objects:
+        if not isinstance(obj, pydyf.Stream) or not obj.compress or "Filter" in obj.extra:
+            continue
+        compressor = zlib.compressobj(level=9)
+        data = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
+        obj.stream = [compressor.compress(data) + compressor.flush()]
+        obj.extra["Filter"] = "/FlateDecode"
+        obj.compress = False
 
 
 def check_glyphs(pdf: bytes) -> None:
     """Raise ``MissingGlyphs`` when a font of ``pdf`` draws .notdef (glyph 0).
+
+    Checks a finished PDF (the tests check issued reports with it); rendering
+    checks its own output as it writes it (``_missing_characters``).
 
     Reads the fonts' dictionaries only, never the pages' content streams (about
     25 ms for the 24 pages of the demo report). WeasyPrint gives each character no

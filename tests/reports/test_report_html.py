@@ -5,6 +5,7 @@ The ``base_doc`` fixture builds a draft document once for the module through the
 services; each test changes a deep copy of it.
 """
 
+import base64
 import copy
 import xml.etree.ElementTree as ET
 
@@ -14,7 +15,7 @@ from django.db import transaction
 
 from assessments import services
 from assessments.models import Membership
-from reports.chart import score_chart
+from reports.chart import band_colour, score_bars, score_chart
 from reports.document import build_report
 from reports.pdf import render_report_html
 from tests.conftest import make_org, make_user
@@ -188,13 +189,53 @@ def test_results_and_gaps_are_tables_with_a_row_each(doc):
 
 
 def test_chart_labels_print_at_9_pt_or_more_with_a_legend_of_every_band(doc):
-    svg = ET.fromstring(str(score_chart(doc)))
+    # The PDF's chart: a 9 pt line of text per principle, its bar drawn by an SVG
+    # background at one unit per point, whose only text is the axis.
+    html = render_report_html(doc)
+    assert ".bars { background-repeat: no-repeat; font-size: 9pt;" in html
+    root = weasyprint.HTML(string=html).etree_element
+    (bars,) = [e for e in root.iter() if e.get("class") == "bars"]
+    rows = [" ".join("".join(row.itertext()).split()) for row in bars]
+    assert rows == [f"{p['numeral']} {float(p['score']):.1f}" for p in doc["principles"]]
+    svg = _bars_svg(bars)
     width = float(svg.get("viewBox").split()[2])
-    # The chart spans the text width of an A4 page with 16 mm margins: 178 mm in points.
-    scale = (178 / 25.4 * 72) / width
+    assert f"background-size: {width:g}pt" in bars.get("style")  # one unit, one point
+    sizes = [float(e.get("font-size")) for e in svg.iter() if e.get("font-size")]
+    assert sizes and min(sizes) >= 9
+    axis = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert axis == ["0", "25", "50", "75", "100"]
+    # The preview's SVG chart, printed across the same width, has labels of 9 pt or more.
+    svg = ET.fromstring(str(score_chart(doc)))
+    scale = (178 / 25.4 * 72) / float(svg.get("viewBox").split()[2])
     sizes = [float(e.get("font-size")) for e in svg.iter() if e.get("font-size")]
     assert sizes and min(sizes) * scale >= 9
-    assert ".score-chart { width: 100%" in render_report_html(doc)
-    text = laid_out_text(render_report_html(doc))
+    text = laid_out_text(html)
     for band in doc["methodology"]["bands"]:
         assert band["label"] in text[text.index("Bars are coloured by band") :]
+
+
+def test_the_pdf_chart_draws_a_bar_per_scored_principle_in_its_band_colour(doc):
+    root = weasyprint.HTML(string=render_report_html(doc)).etree_element
+    (bars,) = [e for e in root.iter() if e.get("class") == "bars"]
+    rects = list(_bars_svg(bars).iter("{http://www.w3.org/2000/svg}rect"))
+    scored = [p for p in doc["principles"] if p["score"] is not None]
+    assert len(rects) == len(scored)
+    for rect, principle in zip(rects, scored, strict=True):
+        assert float(rect.get("width")) == round(4.28 * float(principle["score"]), 1)
+        assert rect.get("fill") == band_colour(principle["band"]["key"], [])
+
+
+def test_the_pdf_chart_keeps_every_catalogue_value_as_text(doc):
+    doc["principles"][0]["numeral"] = '</div><script>alert("x")</script>'
+    doc["principles"][1]["band"] = {"key": '"><script>', "label": "<b>odd</b>"}
+    chart = str(score_bars(doc))
+    assert "<script>" not in chart
+    text = laid_out_text(render_report_html(doc))
+    assert '</div><script>alert("x")</script>' in text
+    assert "Methodology" in text
+
+
+def _bars_svg(bars) -> ET.Element:
+    """The SVG drawn as the background of the PDF chart's lines."""
+    encoded = bars.get("style").split("data:image/svg+xml;base64,")[1].split(")")[0]
+    return ET.fromstring(base64.b64decode(encoded))
