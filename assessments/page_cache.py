@@ -18,6 +18,7 @@ The CSRF token is not kept: each served page carries a fresh one for its session
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -30,12 +31,12 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 
 from principles.models import CatalogueStamp
 
 from . import stamps
 from .models import Assessment, Membership
+from .questionnaire import FILTERS
 
 # Context processor values that are not inputs of the page's content, or are keyed
 # otherwise (the user, the messages).
@@ -55,10 +56,10 @@ _NAVBAR = "_page_cache_navbar"
 
 
 def _navbar_inputs(request) -> list[str]:
-    engine = engines["django"].engine
     kept = {}
-    for path in engine.context_processors:
-        for name, value in sorted(import_string(path)(request).items()):
+    # The engine's context processors, imported once by Django (CSRF's among them).
+    for processor in engines["django"].engine.template_context_processors:
+        for name, value in sorted(processor(request).items()):
             if name not in _NOT_KEYED:
                 kept[name] = value
     setattr(request, _NAVBAR, kept)
@@ -72,9 +73,9 @@ def navbar_context(request) -> dict:
     return getattr(request, _NAVBAR, {})
 
 
-def _stamps(*, assessment_id: int, user_id: int) -> tuple[str, str, str | None] | None:
-    """The assessment's change token, the user's role in its organization and the
-    catalogue's stamp, in one statement; None for a user who is not a member.
+@functools.cache
+def _stamps_sql() -> str:
+    """The statement of ``_stamps``, written once per process.
 
     Plain SQL: it runs on every request of a page that is then served from the
     cache, and building the ORM's query costs more than running it."""
@@ -83,25 +84,31 @@ def _stamps(*, assessment_id: int, user_id: int) -> tuple[str, str, str | None] 
     membership = quote(Membership._meta.db_table)
     stamp = quote(CatalogueStamp._meta.db_table)
     # Names from the models' metadata, quoted; the values are parameters.
-    sql = (
+    return (
         f"SELECT a.{quote('change_token')}, m.{quote('role')}, "  # noqa: S608
         f"(SELECT s.{quote('token')} FROM {stamp} s WHERE s.{quote('id')} = 1) "
         f"FROM {assessment} a JOIN {membership} m "
         f"ON m.{quote('organization_id')} = a.{quote('organization_id')} "
         f"WHERE a.{quote('id')} = %s AND m.{quote('user_id')} = %s"
     )
+
+
+def _stamps(*, assessment_id: int, user_id: int) -> tuple[str, str, str | None] | None:
+    """The assessment's change token, the user's role in its organization and the
+    catalogue's stamp, in one statement; None for a user who is not a member."""
     stamps.page_read(connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [assessment_id, user_id])
+        cursor.execute(_stamps_sql(), [assessment_id, user_id])
         return cursor.fetchone()
 
 
-def page_key(request, *, assessment_id: int, allowed_query=("show",)) -> str | None:
+def page_key(request, *, assessment_id: int) -> str | None:
     """The key of this request's page, or None when it must be built afresh (the
-    caller then checks membership as usual: an outsider gets no key)."""
+    caller then checks membership as usual: an outsider gets no key). Nothing in the
+    address but a known filter: junk in it fills no cache."""
     if not settings.PAGE_CACHE_SECONDS or request.method != "GET":
         return None
-    if any(name not in allowed_query for name in request.GET):
+    if set(request.GET) - {"show"} or request.GET.get("show", "") not in ("", *FILTERS):
         return None
     if len(messages.get_messages(request)):  # reads them without marking them shown
         return None

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import changes, review, services
 from .models import Answer, Comment, Membership
-from .views import COMMENT_DRAFTS, get_assessment_for_user
+from .views import COMMENT_DRAFTS, comment_drafts_key, get_assessment_for_user
 
 MEMBER_ROLES = (Membership.Role.OFFICER, Membership.Role.AUDITOR)
 DRAFT_PREFIXES = ("text-", "blocking-", "reply-")
@@ -43,7 +43,7 @@ def comments_post(request, pk, numeral):
             drafts.pop(name, None)
     if drafts:
         stored = request.session.get(COMMENT_DRAFTS, {})
-        stored[f"{pk}:{numeral}"] = drafts
+        stored[comment_drafts_key(pk, numeral)] = drafts
         request.session[COMMENT_DRAFTS] = stored
     return redirect(reverse("questionnaire", args=[pk, numeral]) + anchor)
 

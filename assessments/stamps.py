@@ -104,7 +104,7 @@ def _roles_changed(sender, instance, action, **kwargs) -> None:
         stamp_assessment_changed(instance.pk)
 
 
-def _stamped_before(instance, raw: bool) -> bool:
+def _stamped_before(raw: bool) -> bool:
     """Whether a save is stamped by its ``pre_save`` receiver: inside a transaction (the
     admin's forms), the assessments' rows are stamped before the row itself is written.
 
@@ -117,14 +117,22 @@ def _stamped_before(instance, raw: bool) -> bool:
     return not raw and transaction.get_connection().in_atomic_block
 
 
-def _organization_saving(sender, instance, raw=False, **kwargs) -> None:
-    if not instance._state.adding and _stamped_before(instance, raw):
-        stamp_organization_changed(instance.pk)
+def _stamp_saves(model, stamp, *, ignore=lambda update_fields: False) -> None:
+    """Stamp with ``stamp(pk)`` when an existing ``model`` row is saved: before it is
+    written inside a transaction, after it outside one (``_stamped_before``). A new
+    row names nothing yet; ``ignore(update_fields)`` skips saves no page shows."""
 
+    def saving(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+        if not instance._state.adding and not ignore(update_fields) and _stamped_before(raw):
+            stamp(instance.pk)
 
-def _organization_changed(sender, instance, created=False, raw=False, **kwargs) -> None:
-    if not created and not _stamped_before(instance, raw):
-        stamp_organization_changed(instance.pk)
+    def saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+        if not created and not ignore(update_fields) and not _stamped_before(raw):
+            stamp(instance.pk)
+
+    uid = f"change-{model._meta.label_lower}"
+    pre_save.connect(saving, sender=model, weak=False, dispatch_uid=f"{uid}-before")
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}-after")
 
 
 def _organization_roles_changed(sender, instance, action, **kwargs) -> None:
@@ -139,20 +147,6 @@ def _membership_changed(sender, instance, **kwargs) -> None:
 def _only_signing_in(update_fields) -> bool:
     # A sign-in saves ``last_login`` only: nothing a page shows.
     return update_fields is not None and set(update_fields) <= {"last_login"}
-
-
-def _user_saving(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
-    if instance._state.adding or _only_signing_in(update_fields):
-        return
-    if _stamped_before(instance, raw):
-        _stamp_user(instance.pk)
-
-
-def _user_changed(sender, instance, update_fields=None, created=False, raw=False, **kwargs):
-    if created or _only_signing_in(update_fields):
-        return
-    if not _stamped_before(instance, raw):
-        _stamp_user(instance.pk)
 
 
 def _stamp_user(user_id) -> None:
@@ -191,8 +185,7 @@ def connect() -> None:
     m2m_changed.connect(
         _roles_changed, sender=Assessment.roles.through, dispatch_uid="change-assessment-roles"
     )
-    post_save.connect(_organization_changed, sender=Organization, dispatch_uid="change-org")
-    pre_save.connect(_organization_saving, sender=Organization, dispatch_uid="change-org-before")
+    _stamp_saves(Organization, stamp_organization_changed)
     m2m_changed.connect(
         _organization_roles_changed,
         sender=Organization.roles.through,
@@ -200,5 +193,4 @@ def connect() -> None:
     )
     post_save.connect(_membership_changed, sender=Membership, dispatch_uid="change-member-save")
     post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="change-member-del")
-    post_save.connect(_user_changed, sender=get_user_model(), dispatch_uid="change-user")
-    pre_save.connect(_user_saving, sender=get_user_model(), dispatch_uid="change-user-before")
+    _stamp_saves(get_user_model(), _stamp_user, ignore=_only_signing_in)

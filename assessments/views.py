@@ -186,13 +186,8 @@ def _detail_context(assessment: Assessment, *, approve_form: ApproveForm | None 
 def questionnaire(request, pk, numeral):
     show = request.GET.get("show", "")
     key = None
-    # A page asked again while nothing it shows changed is served as kept (a filter
-    # name that does not exist is not kept: junk in the address fills no cache).
-    if (
-        request.method == "GET"
-        and (not show or show in FILTERS)
-        and not _has_comment_drafts(request, pk=pk, numeral=numeral)
-    ):
+    # A page asked again while nothing it shows changed is served as kept.
+    if request.method == "GET" and not _has_comment_drafts(request, pk=pk, numeral=numeral):
         key = page_cache.page_key(request, assessment_id=pk)
         kept = page_cache.kept_page(request, key)
         if kept is not None:
@@ -248,8 +243,12 @@ def questionnaire(request, pk, numeral):
 COMMENT_DRAFTS = "comment_drafts"  # session: {"<pk>:<numeral>": {field name: text}}
 
 
+def comment_drafts_key(pk: int, numeral: str) -> str:
+    return f"{pk}:{numeral}"
+
+
 def _has_comment_drafts(request, *, pk: int, numeral: str) -> bool:
-    return bool((request.session.get(COMMENT_DRAFTS) or {}).get(f"{pk}:{numeral}"))
+    return bool((request.session.get(COMMENT_DRAFTS) or {}).get(comment_drafts_key(pk, numeral)))
 
 
 def pop_comment_drafts(request, *, pk: int, numeral: str) -> dict[str, str]:
@@ -257,7 +256,7 @@ def pop_comment_drafts(request, *, pk: int, numeral: str) -> dict[str, str]:
     stored = request.session.get(COMMENT_DRAFTS)
     if not stored:
         return {}
-    drafts = stored.pop(f"{pk}:{numeral}", None) or {}
+    drafts = stored.pop(comment_drafts_key(pk, numeral), None) or {}
     request.session.modified = True
     return drafts
 

@@ -66,8 +66,9 @@ class MissingGlyphs(WorkflowError):
         )
 
 
-def report_context(doc: dict) -> dict:
-    """What the report templates need: the document, its fingerprint, the chart.
+def report_context(doc: dict, *, for_pdf: bool = False) -> dict:
+    """What the report templates need: the document, its fingerprint, the chart (the
+    PDF's ``score_bars`` or the preview's ``score_chart``).
 
     The document goes through its canonical JSON first, so that what is shown
     depends only on that JSON (the one attached to the PDF), never on the order
@@ -81,8 +82,8 @@ def report_context(doc: dict) -> dict:
         "doc": doc,
         "fingerprint": digest,
         **verification_context(doc, digest),
-        "chart": score_chart(doc),  # the preview's
-        "bars": score_bars(doc),  # the PDF's
+        "for_pdf": for_pdf,
+        "chart": score_bars(doc) if for_pdf else score_chart(doc),
         "legend": chart_legend(doc),
         "weakest": [by_numeral[n] for n in doc["weakest"] if n in by_numeral],
         "thresholds": [b for b in doc["methodology"]["bands"] if b["threshold"] is not None],
@@ -135,7 +136,7 @@ def render_report_html(doc: dict) -> str:
     pdf_date = document_date(doc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with translation.override(doc.get("language") or settings.LANGUAGE_CODE):
         return render_to_string(
-            REPORT_TEMPLATE, {**report_context(doc), "for_pdf": True, "pdf_date": pdf_date}
+            REPORT_TEMPLATE, {**report_context(doc, for_pdf=True), "pdf_date": pdf_date}
         )
 
 

@@ -23,7 +23,7 @@ from .progress import progress_message
 def report_preview(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
     doc = services.report_document(assessment=assessment)
-    context = {**pdf_renderer.report_context(doc), "assessment": assessment, "for_pdf": False}
+    context = {**pdf_renderer.report_context(doc), "assessment": assessment}
     return render(request, "reports/preview.html", context)
 
 

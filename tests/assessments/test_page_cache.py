@@ -49,6 +49,17 @@ def without_tokens(html: str) -> str:
     return TOKEN.sub("", html)
 
 
+def an_input(question_id, explanation, *, level=3, seen_version=0):
+    """One answer to save; ``level=None`` is "not applicable"."""
+    return services.AnswerInput(
+        question_id=question_id,
+        seen_version=seen_version,
+        level=level,
+        not_applicable=level is None,
+        explanation=explanation,
+    )
+
+
 def answer(assessment, code):
     return Answer.objects.get(assessment=assessment, question__code=code)
 
@@ -94,15 +105,7 @@ def test_a_colleagues_saved_answer_shows_on_my_kept_page(assessment, officer, or
     question = Question.objects.get(code=code)
     services.save_answers(
         assessment=assessment,
-        inputs=[
-            services.AnswerInput(
-                question_id=question.pk,
-                seen_version=0,
-                level=3,
-                not_applicable=False,
-                explanation="Colin's red-team plan, saved meanwhile.",
-            )
-        ],
+        inputs=[an_input(question.pk, "Colin's red-team plan, saved meanwhile.")],
         by=colleague,
     )
     assert "Colin&#x27;s red-team plan, saved meanwhile." in page(client, assessment)
@@ -136,12 +139,11 @@ def test_not_applicable_accepted_in_bulk_shows(assessment, officer, auditor):
     services.save_answers(
         assessment=assessment,
         inputs=[
-            services.AnswerInput(
-                question_id=first.question_id,
-                seen_version=first.version,
+            an_input(
+                first.question_id,
+                "No model of ours is tested before release: we only deploy.",
                 level=None,
-                not_applicable=True,
-                explanation="No model of ours is tested before release: we only deploy.",
+                seen_version=first.version,
             )
         ],
         by=officer,
@@ -291,16 +293,7 @@ def test_one_stamp_per_transaction_again_after_a_rolled_back_savepoint(assessmen
 
 def test_a_page_save_of_ten_answers_stamps_at_most_twice(assessment, officer):
     questions = services.result_for(assessment).principle("I").questions
-    inputs = [
-        services.AnswerInput(
-            question_id=q.question.id,
-            seen_version=0,
-            level=2,
-            not_applicable=False,
-            explanation="Written for the stamp count.",
-        )
-        for q in questions
-    ]
+    inputs = [an_input(q.question.id, "Written for the stamp count.", level=2) for q in questions]
     with CaptureQueriesContext(connection) as queries:
         services.save_answers(assessment=assessment, inputs=inputs, by=officer)
     stamps = [
